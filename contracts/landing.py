@@ -1,0 +1,217 @@
+"""Landing contract v1: the files a source system drops into the landing folder.
+
+This module is the single definition of every landing source: its columns, their
+types, which are required, the natural key and the allowed values. The ingest
+assets generate their SQL from it, the synthetic generator writes files that
+follow it, and the raw-stage pandera schemas (``contracts.raw``) are built from it.
+
+A source is delivered as one or more files named ``<source>*.csv`` /
+``<source>*.parquet`` in the landing folder, or any such files inside a
+``<source>/`` sub-folder (for example one file per day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONTRACT_VERSION = "v1"
+
+#: transaction types and their direction; ``amount`` is always non-negative.
+TRANSACTION_TYPES: tuple[str, ...] = (
+    "purchase",
+    "premium",
+    "claim",
+    "service_fee",
+    "card_spend",
+    "fee_business",
+    "deposit",
+    "withdrawal",
+    "refund",
+)
+INTERACTION_TYPES: tuple[str, ...] = ("survey", "complaint", "referral", "call", "visit")
+CUSTOMER_TYPES: tuple[str, ...] = ("individual", "corporate")
+PRODUCT_TYPES: tuple[str, ...] = ("deposit", "wealth", "fund", "insurance")
+#: outcome codes of a sales/service call (interaction_type = call); the lead intent
+#: levels 1-6 of the source requirements are derived from them (seed lead_intent_levels).
+CALL_OUTCOMES: tuple[str, ...] = (
+    "invalid_number",  # vacant / suspended / not the person on file
+    "switched_off",
+    "call_reminder",
+    "no_answer",
+    "not_connected",
+    "hung_up",  # hung up at once
+    "refused_contact",
+    "hostile",
+    "not_interested",  # no interest shown, not hostile
+    "call_later",  # no time now, agrees to a later call
+    "interested_needs_info",  # fairly interested, wants to learn more about us
+    "very_interested",
+    "agreed_visit",
+)
+
+
+@dataclass(frozen=True)
+class Col:
+    """One landing column.
+
+    ``sql_type`` is the DuckDB type the raw table stores it as; a value that does not
+    cast to it is quarantined. ``allowed`` lists the accepted values of a code column,
+    ``min``/``max`` bound a numeric column (inclusive), ``pattern`` is a regular
+    expression a text value must match in full.
+    """
+
+    name: str
+    sql_type: str = "VARCHAR"
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    #: class A columns are personal identifiers; staging replaces them by a token.
+    info_class: str = "C"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    columns: tuple[Col, ...]
+    #: columns that identify a row; two rows with the same key and different
+    #: content are a conflict (the later one is quarantined).
+    key: tuple[str, ...]
+    mandatory: bool = False
+    #: the column compared with the as-of date (rows after it are quarantined).
+    event_time: str | None = None
+    #: True when ``customer_id`` must exist in ``customers``.
+    child_of_customers: bool = True
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Col:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+MONEY = "DECIMAL(18,2)"
+
+CUSTOMERS = Source(
+    name="customers",
+    mandatory=True,
+    key=("customer_id",),
+    child_of_customers=False,
+    event_time="onboarded_date",
+    description="One row per customer (person or company).",
+    columns=(
+        Col("customer_id", required=True, description="Source system customer number."),
+        Col("customer_type", allowed=CUSTOMER_TYPES),
+        Col("full_name", info_class="A", description="Name of the person or company."),
+        Col("national_id", info_class="A", description="National ID or registration number."),
+        Col("phone", info_class="A"),
+        Col("birth_date", "DATE", info_class="B"),
+        Col("gender", allowed=("F", "M", "U"), info_class="B"),
+        Col("education_level", info_class="B"),
+        Col("occupation", info_class="B"),
+        Col("occupation_risk_class", "INTEGER", min=1, max=6, info_class="B"),
+        Col("industry"),
+        Col("province", info_class="B"),
+        Col("city", info_class="B"),
+        Col("onboarded_date", "DATE"),
+    ),
+)
+
+TRANSACTIONS = Source(
+    name="transactions",
+    mandatory=True,
+    key=("transaction_id",),
+    event_time="transaction_ts",
+    description="Money movements; the type gives the direction, the amount is >= 0.",
+    columns=(
+        Col("transaction_id", required=True),
+        Col("customer_id", required=True),
+        Col("transaction_ts", "TIMESTAMP", required=True),
+        Col("transaction_type", required=True, allowed=TRANSACTION_TYPES),
+        Col("amount", MONEY, required=True, min=0, info_class="B"),
+        Col("currency", pattern="[A-Z]{3}"),
+        Col("channel"),
+        Col("product_line"),
+    ),
+)
+
+BALANCES = Source(
+    name="balances",
+    key=("customer_id", "month", "account_id", "product_type"),
+    description="Monthly average daily balance per account (financial assets).",
+    columns=(
+        Col("customer_id", required=True),
+        Col("month", required=True, pattern=r"\d{4}-(0[1-9]|1[0-2])"),
+        Col("avg_daily_balance", MONEY, required=True, min=0, info_class="B"),
+        Col("account_id", info_class="B"),
+        Col("product_type", allowed=PRODUCT_TYPES),
+    ),
+)
+
+CREDIT_REPORTS = Source(
+    name="credit_reports",
+    key=("customer_id", "report_date"),
+    event_time="report_date",
+    description="Credit bureau reports with income, debt and collateral.",
+    columns=(
+        Col("customer_id", required=True),
+        Col("report_date", "DATE", required=True),
+        Col("credit_score", "INTEGER", required=True, min=300, max=850, info_class="B"),
+        Col("annual_income", MONEY, min=0, info_class="B"),
+        Col("total_debt", MONEY, min=0, info_class="B"),
+        Col("monthly_debt_payment", MONEY, min=0, info_class="B"),
+        Col("overdue_count", "INTEGER", min=0, info_class="B"),
+        Col("max_days_past_due", "INTEGER", min=0, info_class="B"),
+        Col("collateral_type", info_class="B"),
+        Col("collateral_value", MONEY, min=0, info_class="B"),
+        Col("loan_amount", MONEY, min=0, info_class="B"),
+    ),
+)
+
+INTERACTIONS = Source(
+    name="interactions",
+    key=("customer_id", "interaction_ts", "interaction_type"),
+    event_time="interaction_ts",
+    description="Surveys, complaints, referrals, calls and visits.",
+    columns=(
+        Col("customer_id", required=True),
+        Col("interaction_ts", "TIMESTAMP", required=True),
+        Col("interaction_type", required=True, allowed=INTERACTION_TYPES),
+        Col("satisfaction_score", "INTEGER", min=1, max=5),
+        Col("complaint_resolved", "BOOLEAN"),
+        Col("call_outcome", allowed=CALL_OUTCOMES),
+        Col("notes", info_class="B"),
+    ),
+)
+
+SOURCES: dict[str, Source] = {
+    s.name: s for s in (CUSTOMERS, TRANSACTIONS, BALANCES, CREDIT_REPORTS, INTERACTIONS)
+}
+
+
+#: lineage columns every raw and quarantine row carries.
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_source_file", "VARCHAR"),  # file name relative to the landing folder
+    ("_source_row", "BIGINT"),  # 1-based data row number in that file (header excluded)
+    ("_loaded_at", "TIMESTAMP"),  # when the ingest run loaded it (UTC)
+    ("_run_id", "VARCHAR"),  # the Dagster run that loaded it
+)
+
+
+def raw_table_ddl(source: Source, schema: str = "raw") -> str:
+    """``create table`` statement of ``<schema>.<source>`` (typed columns + lineage)."""
+    cols = [f'"{c.name}" {c.sql_type}' for c in source.columns]
+    cols += [f'"{name}" {typ}' for name, typ in LINEAGE_COLUMNS]
+    return f"create table if not exists {schema}.{source.name} (\n  " + ",\n  ".join(cols) + "\n)"
