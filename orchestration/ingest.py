@@ -1,0 +1,273 @@
+"""Landing files -> ``raw.<source>`` tables, one Dagster asset per source.
+
+Each run reloads a source from everything in its landing folder, so re-ingesting
+the same files never duplicates rows. Every row read ends in exactly one place:
+
+- ``raw.<source>``: typed, valid, one row per key, with file, row and load time;
+- ``quarantine.<source>``: the original text of a rejected row, its file and row
+  number and the reason codes (see :data:`REASONS`);
+- dropped as an exact duplicate of a row already kept (counted).
+
+``raw.source_manifest`` records the counts per source, which the conservation and
+circuit-breaker checks reconcile.
+"""
+
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from contracts.landing import LINEAGE_COLUMNS, SOURCES, Col, Source, raw_table_ddl
+from orchestration.landing_files import LandingFileError, find_files, load_source_files
+from orchestration.resources import TieringConfig
+from orchestration.warehouse import connect, quote_ident, quote_literal
+
+#: reason codes written to quarantine.<source>.reason_code, with their meaning.
+REASONS: dict[str, str] = {
+    "MISSING_REQUIRED": "a required value is empty",
+    "INVALID_NUMBER": "not a number of the contract's type",
+    "INVALID_DATE": "not a date / timestamp",
+    "INVALID_BOOLEAN": "not true/false",
+    "NEGATIVE_AMOUNT": "an amount below zero",
+    "OUT_OF_RANGE": "a number outside the contract's bounds",
+    "UNKNOWN_CODE": "a code the contract does not list (e.g. transaction_type)",
+    "BAD_FORMAT": "text that does not match the contract's pattern",
+    "UNKNOWN_CUSTOMER": "customer_id not in customers",
+    "FUTURE_DATE": "event after the as-of date",
+    "KEY_CONFLICT": "same key as an earlier row with different content",
+}
+
+MANIFEST_DDL = """
+create table if not exists raw.source_manifest (
+  source varchar primary key, is_present boolean, file_count integer,
+  rows_read bigint, rows_loaded bigint, rows_quarantined bigint, rows_duplicate bigint,
+  extra_columns varchar, loaded_at timestamp, run_id varchar
+)"""
+
+
+@dataclass
+class IngestResult:
+    source: str
+    is_present: bool
+    files: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    top_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def quarantine_share(self) -> float:
+        return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
+
+
+def _type_reason(col: Col) -> str:
+    t = col.sql_type.upper()
+    if t.startswith(("DATE", "TIMESTAMP")):
+        return "INVALID_DATE"
+    if t == "BOOLEAN":
+        return "INVALID_BOOLEAN"
+    return "INVALID_NUMBER"
+
+
+def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
+    """One SQL expression per rule: the reason text when the row breaks it, else null."""
+    exprs: list[str] = []
+    for col in source.columns:
+        v = quote_ident(col.name)
+        typed = f"try_cast({v} as {col.sql_type})" if col.sql_type != "VARCHAR" else v
+        name = quote_literal(col.name)
+        if col.required:
+            exprs.append(f"case when {v} is null then 'MISSING_REQUIRED:' || {name} end")
+        if col.sql_type != "VARCHAR":
+            exprs.append(f"case when {v} is not null and {typed} is null "
+                         f"then '{_type_reason(col)}:' || {name} end")
+        if col.allowed:
+            values = ", ".join(quote_literal(a) for a in col.allowed)
+            exprs.append(f"case when {v} is not null and {v} not in ({values}) "
+                         f"then 'UNKNOWN_CODE:' || {name} end")
+        if col.min is not None:
+            money = col.min == 0 and "DECIMAL" in col.sql_type
+            code = "NEGATIVE_AMOUNT" if money else "OUT_OF_RANGE"
+            exprs.append(f"case when {typed} < {col.min} then '{code}:' || {name} end")
+        if col.max is not None:
+            exprs.append(f"case when {typed} > {col.max} then 'OUT_OF_RANGE:' || {name} end")
+        if col.pattern:
+            exprs.append(f"case when {v} is not null and not regexp_full_match({v}, "
+                         f"{quote_literal(col.pattern)}) then 'BAD_FORMAT:' || {name} end")
+    if source.event_time:
+        col = source.column(source.event_time)
+        # A date column is compared with the as-of day, a timestamp with its end.
+        limit = (f"date '{as_of}'" if col.sql_type == "DATE"
+                 else f"timestamp '{as_of}' + interval 1 day")
+        op = "> " if col.sql_type == "DATE" else ">= "
+        exprs.append(f"case when try_cast({quote_ident(col.name)} as {col.sql_type}) {op}{limit} "
+                     f"then 'FUTURE_DATE:' || {quote_literal(col.name)} end")
+    if source.child_of_customers:
+        exprs.append("case when customer_id is not null and customer_id not in "
+                     "(select customer_id from raw.customers) "
+                     "then 'UNKNOWN_CUSTOMER:customer_id' end")
+    return exprs
+
+
+def ingest_source(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
+                  as_of: dt.date, run_id: str) -> IngestResult:
+    """Load one source into raw/quarantine inside one transaction and return the counts."""
+    files = find_files(landing, source.name)
+    result = IngestResult(source=source.name, is_present=bool(files),
+                          files=[f.relative_to(landing).as_posix() for f in files])
+    if not files and source.mandatory:
+        raise LandingFileError(
+            f"no file for mandatory source {source.name!r} in {landing} "
+            f"(expected {source.name}*.csv|parquet or {source.name}/*.csv|parquet)")
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists quarantine")
+    con.execute(MANIFEST_DDL)
+    landed = load_source_files(con, landing, source, files, "_landed")
+    result.extra_columns = sorted({f"{f.relative}:{c}" for f in landed for c in f.extra_columns})
+
+    # Empty strings are nulls; then every rule yields a reason or null.
+    cols = source.column_names
+    clean = ", ".join(f"nullif(trim({quote_ident(c)}), '') as {quote_ident(c)}" for c in cols)
+    reasons = "list_filter([" + ", ".join(_reason_exprs(source, as_of)) + "], r -> r is not null)"
+    con.execute(f"""
+        create or replace temp table _checked as
+        with cleaned as (select {clean}, _source_file, _source_row from _landed)
+        select *, {reasons} as _reasons,
+          row_number() over (order by _source_file, _source_row) as _ord
+        from cleaned""")
+    key = ", ".join(quote_ident(k) for k in source.key)
+    content = ", ".join(quote_ident(c) for c in cols)
+    # Among valid rows: the first of a set of identical rows is kept, the others are
+    # exact duplicates; of rows sharing a key with different content the first
+    # delivered (file name, then row) wins and the rest are KEY_CONFLICT.
+    con.execute(f"""
+        create or replace temp table _ranked as
+        select *,
+          row_number() over (partition by {content} order by _ord) as _copy_no,
+          dense_rank() over (partition by {key} order by _first_seen) as _version_no
+        from (
+          select *, min(_ord) over (partition by {content}) as _first_seen
+          from _checked where len(_reasons) = 0)""")
+    typed = ", ".join(
+        f"cast({quote_ident(c.name)} as {c.sql_type}) as {quote_ident(c.name)}"
+        for c in source.columns)
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    lineage = (f"_source_file, _source_row, timestamp '{loaded_at}' as _loaded_at, "
+               f"{quote_literal(run_id)} as _run_id")
+    raw_cols = ", ".join(quote_ident(c) for c in cols) + ", " + ", ".join(
+        n for n, _ in LINEAGE_COLUMNS)
+    con.execute(f"drop table if exists raw.{source.name}")
+    con.execute(raw_table_ddl(source))
+    con.execute(f"""insert into raw.{source.name} ({raw_cols})
+        select {typed}, {lineage} from _ranked where _copy_no = 1 and _version_no = 1
+        order by _source_file, _source_row""")
+    con.execute(f"create or replace table quarantine.{source.name} as "
+                f"select {content}, _source_file, _source_row, "
+                f"split_part(_reasons[1], ':', 1) as reason_code, "
+                f"array_to_string(_reasons, '; ') as reason, {lineage} from ("
+                f"  select * exclude (_ord) from _checked where len(_reasons) > 0"
+                f"  union all by name"
+                f"  select * exclude (_copy_no, _version_no, _first_seen, _reasons, _ord),"
+                f"    ['KEY_CONFLICT:' || {quote_literal(', '.join(source.key))}] as _reasons"
+                f"  from _ranked where _copy_no = 1 and _version_no > 1)"
+                f" order by _source_file, _source_row")
+    con.execute(f"create or replace table quarantine.{source.name}_extra_columns as "
+                f"select *, {quote_literal(run_id)} as _run_id from _landed_extra")
+
+    result.rows_read = con.execute("select count(*) from _landed").fetchone()[0]
+    result.rows_loaded = con.execute(f"select count(*) from raw.{source.name}").fetchone()[0]
+    result.rows_quarantined = con.execute(
+        f"select count(*) from quarantine.{source.name}").fetchone()[0]
+    result.rows_duplicate = con.execute(
+        "select count(*) from _ranked where _copy_no > 1").fetchone()[0]
+    result.top_reasons = dict(con.execute(
+        f"select r, count(*) as n from (select unnest(string_split(reason, '; ')) as r "
+        f"from quarantine.{source.name}) group by r order by n desc, r limit 5").fetchall())
+    con.execute("delete from raw.source_manifest where source = ?", [source.name])
+    con.execute("insert into raw.source_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        source.name, result.is_present, len(files), result.rows_read, result.rows_loaded,
+        result.rows_quarantined, result.rows_duplicate, ", ".join(result.extra_columns),
+        loaded_at, run_id])
+    for t in ("_landed", "_landed_extra", "_checked", "_ranked"):
+        con.execute(f"drop table if exists {t}")
+    return result
+
+
+def run_ingest(warehouse: Path, landing: Path, source: Source, as_of: dt.date,
+               run_id: str) -> IngestResult:
+    """Ingest one source atomically: on any error the previous raw tables stay."""
+    with connect(warehouse) as con:
+        con.execute("begin transaction")
+        try:
+            result = ingest_source(con, landing, source, as_of, run_id)
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+    return result
+
+
+def _result_metadata(result: IngestResult) -> dict[str, dg.MetadataValue]:
+    return {
+        "present": dg.MetadataValue.bool(result.is_present),
+        "files": dg.MetadataValue.int(len(result.files)),
+        "rows_read": dg.MetadataValue.int(result.rows_read),
+        "rows_loaded": dg.MetadataValue.int(result.rows_loaded),
+        "rows_quarantined": dg.MetadataValue.int(result.rows_quarantined),
+        "rows_duplicate": dg.MetadataValue.int(result.rows_duplicate),
+        "quarantine_share": dg.MetadataValue.float(round(result.quarantine_share, 6)),
+        "top_reasons": dg.MetadataValue.json(result.top_reasons),
+        "extra_columns": dg.MetadataValue.json(result.extra_columns),
+        "dagster/row_count": dg.MetadataValue.int(result.rows_loaded),
+    }
+
+
+def landing_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["landing", source])
+
+
+def raw_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source])
+
+
+def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
+    deps = [landing_key(source.name)]
+    if source.child_of_customers:
+        deps.append(raw_key("customers"))  # unknown customer_id is checked against it
+
+    @dg.asset(key=raw_key(source.name), group_name="raw", deps=deps, kinds={"duckdb"},
+              description=f"{source.description} Typed rows of the landing files; rejected "
+                          f"rows go to quarantine.{source.name}.",
+              pool="tiering_warehouse")
+    def _raw(context: dg.AssetExecutionContext, tiering: TieringConfig) -> dg.MaterializeResult:
+        paths = tiering.paths
+        as_of = dt.date.fromisoformat(tiering.as_of_date)
+        try:
+            result = run_ingest(paths.warehouse, paths.landing, source, as_of, context.run_id)
+        except LandingFileError as exc:
+            raise dg.Failure(description=f"ingest of {source.name} failed: {exc}") from exc
+        context.log.info(
+            f"{source.name}: read {result.rows_read:,} rows from {len(result.files)} file(s); "
+            f"loaded {result.rows_loaded:,}, quarantined {result.rows_quarantined:,}, "
+            f"duplicates {result.rows_duplicate:,}"
+            + ("" if result.is_present else " (source absent: empty table)"))
+        if result.extra_columns:
+            context.log.warning(f"{source.name}: unknown columns kept aside in "
+                                f"quarantine.{source.name}_extra_columns: {result.extra_columns}")
+        return dg.MaterializeResult(metadata=_result_metadata(result))
+
+    return _raw
+
+
+landing_specs = [
+    dg.AssetSpec(landing_key(s.name), group_name="landing", kinds={"csv", "parquet"},
+                 description=f"Landing files of source {s.name!r} "
+                             f"({'mandatory' if s.mandatory else 'optional'}).")
+    for s in SOURCES.values()
+]
+raw_assets = [_build_raw_asset(s) for s in SOURCES.values()]

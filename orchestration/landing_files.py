@@ -1,0 +1,158 @@
+"""Find and read the files of one landing source.
+
+Files are read with DuckDB's own CSV and Parquet readers, every value as text, so
+that a malformed value becomes a quarantined row with a reason instead of a failed
+read. File-level problems (no such file, empty file, an encoding that is not
+UTF-8 or GB18030, a missing required column) raise :class:`LandingFileError`
+naming the file and the column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from contracts.landing import Source
+from orchestration.warehouse import quote_ident, quote_literal
+
+SUFFIXES = (".csv", ".parquet")
+#: encodings tried in order when a source has no explicit setting; GB18030 is a
+#: superset of GBK and GB2312, the usual encodings of Chinese source systems.
+AUTO_ENCODINGS = ("utf-8", "gb18030")
+
+
+class LandingFileError(ValueError):
+    """A landing file that cannot be loaded at all (the whole source fails)."""
+
+
+@dataclass
+class LandedFile:
+    path: Path
+    relative: str
+    encoding: str = "utf-8"
+    extra_columns: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def find_files(landing: Path, source: str) -> list[Path]:
+    """``<source>*.csv|parquet`` in the folder and any such file under ``<source>/``."""
+    if not landing.is_dir():
+        return []
+    found = [p for p in landing.iterdir()
+             if p.is_file() and p.name.startswith(source) and p.suffix.lower() in SUFFIXES
+             and not p.name[len(source):len(source) + 1].isalpha()]
+    folder = landing / source
+    if folder.is_dir():
+        found += [p for p in folder.rglob("*")
+                  if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")]
+    return sorted(found, key=lambda p: p.relative_to(landing).as_posix())
+
+
+def configured_encoding(source: str) -> str | None:
+    """Per-source override, e.g. ``TIERING_ENCODING_TRANSACTIONS=gbk``."""
+    return os.environ.get(f"TIERING_ENCODING_{source.upper()}") or None
+
+
+def detect_encoding(path: Path, preferred: str | None) -> str:
+    candidates = (preferred,) if preferred else AUTO_ENCODINGS
+    for encoding in candidates:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise LandingFileError(f"{path}: unknown encoding {encoding!r} configured") from exc
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError as exc:
+            last = exc
+            continue
+    tried = ", ".join(candidates)
+    raise LandingFileError(
+        f"{path}: not readable as {tried} (byte {last.start}: {last.reason}); "
+        f"set TIERING_ENCODING_<SOURCE> to the file's encoding"
+    )
+
+
+def _utf8_copy(path: Path, encoding: str, tmpdir: Path) -> Path:
+    """DuckDB reads UTF-8 natively; other encodings are transcoded in a stream."""
+    target = tmpdir / (path.name + ".utf8.csv")
+    with path.open("r", encoding=encoding, newline="") as src, \
+            target.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+    return target
+
+
+def _reader_sql(path: Path) -> str:
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet({quote_literal(str(path))})"
+    return (f"read_csv({quote_literal(str(path))}, header = true, all_varchar = true, "
+            "auto_detect = true, strict_mode = false, null_padding = false)")
+
+
+def load_source_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
+                      files: list[Path], table: str) -> list[LandedFile]:
+    """Read ``files`` into temp table ``table``: contract columns as text + lineage.
+
+    Contract columns a file lacks are null (optional) or fail the source (required);
+    columns the contract does not know are reported in ``extra_columns`` and kept
+    aside in ``<table>_extra`` as (file, row, column, value).
+    """
+    cols = source.column_names
+    con.execute(f"create or replace temp table {table} ("
+                + ", ".join(f"{quote_ident(c)} varchar" for c in cols)
+                + ", _source_file varchar, _source_row bigint)")
+    con.execute(f"create or replace temp table {table}_extra (_source_file varchar, "
+                "_source_row bigint, column_name varchar, value varchar)")
+    landed: list[LandedFile] = []
+    with tempfile.TemporaryDirectory(prefix="tiering-landing-") as tmp:
+        for path in files:
+            item = LandedFile(path=path, relative=path.relative_to(landing).as_posix())
+            landed.append(item)
+            if path.stat().st_size == 0:
+                raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
+            read_path = path
+            if path.suffix.lower() == ".csv":
+                item.encoding = detect_encoding(path, configured_encoding(source.name))
+                if item.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
+                    read_path = _utf8_copy(path, item.encoding, Path(tmp))
+            try:
+                con.execute("create or replace temp table _file as select * from "
+                            + _reader_sql(read_path))
+            except duckdb.Error as exc:
+                raise LandingFileError(
+                    f"{item.relative}: unreadable: {str(exc).splitlines()[0]}") from exc
+            present = [r[0] for r in con.execute("select name from pragma_table_info('_file')")
+                       .fetchall()]
+            by_lower = {p.strip().lower(): p for p in present}
+            missing = [c for c in source.required if c not in by_lower]
+            if missing:
+                raise LandingFileError(
+                    f"{item.relative}: missing required column(s) {', '.join(missing)} "
+                    f"of source {source.name!r} (file has: {', '.join(present)})")
+            item.extra_columns = [p for p in present if p.strip().lower() not in cols]
+            item.rows = con.execute("select count(*) from _file").fetchone()[0]
+            # rowid follows insertion order, i.e. the order of the rows in the file;
+            # temp tables number rows from a large offset, so subtract the first.
+            first = con.execute("select coalesce(min(rowid), 0) from _file").fetchone()[0]
+            row_no = f"rowid - {first} + 1"
+            select = ", ".join(
+                f"cast({quote_ident(by_lower[c])} as varchar)" if c in by_lower else "null"
+                for c in cols)
+            con.execute(f"insert into {table} select {select}, "
+                        f"{quote_literal(item.relative)}, {row_no} from _file")
+            for extra in item.extra_columns:
+                con.execute(f"insert into {table}_extra select {quote_literal(item.relative)}, "
+                            f"{row_no}, {quote_literal(extra)}, "
+                            f"cast({quote_ident(extra)} as varchar) from _file")
+            con.execute("drop table _file")
+    return landed
