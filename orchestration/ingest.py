@@ -127,6 +127,11 @@ def ingest_source(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists quarantine")
     con.execute(MANIFEST_DDL)
+    if source.child_of_customers and not con.execute(
+            "select 1 from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'customers'").fetchone():
+        raise RuntimeError(f"{source.name}: ingest customers first (customer_id is checked "
+                           "against raw.customers)")
     landed = load_source_files(con, landing, source, files, "_landed")
     result.extra_columns = sorted({f"{f.relative}:{c}" for f in landed for c in f.extra_columns})
 

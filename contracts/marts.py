@@ -1,0 +1,1 @@
+MART_SCHEMAS = {}

@@ -1,0 +1,46 @@
+"""Raw-stage contracts: pandera (ibis backend) schemas of the ``raw.<source>`` tables.
+
+Built from the landing contract, so there is one definition of every column. They
+run inside DuckDB as Dagster asset checks; ingest has already quarantined bad
+rows, so a failure here means the ingest itself is wrong, and it blocks the run.
+"""
+
+from __future__ import annotations
+
+import pandera.ibis as pa
+from ibis.backends.sql.datatypes import DuckDBType
+
+from contracts.landing import LINEAGE_COLUMNS, SOURCES, Source
+
+
+def _checks(col) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if col.allowed:
+        checks.append(pa.Check.isin(list(col.allowed)))
+    if col.min is not None:
+        checks.append(pa.Check.ge(col.min))
+    if col.max is not None:
+        checks.append(pa.Check.le(col.max))
+    if col.pattern:
+        checks.append(pa.Check.str_matches(f"^(?:{col.pattern})$"))
+    return checks
+
+
+def raw_schema(source: Source) -> pa.DataFrameSchema:
+    columns = {
+        c.name: pa.Column(DuckDBType.from_string(c.sql_type), _checks(c), nullable=not c.required,
+                          description=c.description or None)
+        for c in source.columns
+    }
+    for name, sql_type in LINEAGE_COLUMNS:
+        columns[name] = pa.Column(DuckDBType.from_string(sql_type), nullable=False)
+    return pa.DataFrameSchema(
+        columns,
+        name=f"raw.{source.name}",
+        unique=list(source.key),
+        strict=True,
+        description=source.description,
+    )
+
+
+RAW_SCHEMAS: dict[str, pa.DataFrameSchema] = {name: raw_schema(s) for name, s in SOURCES.items()}

@@ -1,0 +1,54 @@
+-- One row per customer, month, account and product type: the month's average
+-- daily balance (financial assets; transaction flow is not an asset).
+with
+
+source as (
+
+    select * from {{ source('raw', 'balances') }}
+
+),
+
+deduplicated as (
+
+    select *
+    from source
+    qualify row_number() over (
+        partition by customer_id, month, account_id, product_type
+        order by _loaded_at desc, _source_file desc, _source_row desc
+    ) = 1
+
+),
+
+renamed as (
+
+    select
+        -- ids: the source key has nullable parts, so a surrogate key makes it testable
+        md5(concat_ws(
+            '|',
+            customer_id,
+            month,
+            coalesce(account_id, '<none>'),
+            coalesce(product_type, '<none>')
+        )) as balance_key,
+        cast(customer_id as varchar) as customer_id,
+        cast(account_id as varchar) as account_id,
+
+        -- dates
+        cast(month as varchar) as balance_month,
+        cast(strptime(month || '-01', '%Y-%m-%d') as date) as balance_month_start,
+
+        -- codes
+        cast(product_type as varchar) as product_type,
+
+        -- amounts
+        cast(avg_daily_balance as decimal(18, 2)) as avg_daily_balance,
+
+        -- lineage
+        cast(_source_file as varchar) as _source_file,
+        cast(_source_row as bigint) as _source_row
+
+    from deduplicated
+
+)
+
+select * from renamed

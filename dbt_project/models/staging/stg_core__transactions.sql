@@ -1,0 +1,51 @@
+-- One row per transaction. amount is non-negative; transaction_type gives the
+-- direction. transaction_date is the business date (timestamps are Asia/Shanghai).
+with
+
+source as (
+
+    select * from {{ source('raw', 'transactions') }}
+
+),
+
+deduplicated as (
+
+    select *
+    from source
+    qualify row_number() over (
+        partition by transaction_id
+        order by _loaded_at desc, _source_file desc, _source_row desc
+    ) = 1
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(transaction_id as varchar) as transaction_id,
+        cast(customer_id as varchar) as customer_id,
+
+        -- timestamps
+        cast(transaction_ts as timestamp) as transaction_ts,
+        cast(transaction_ts as date) as transaction_date,
+
+        -- codes
+        cast(transaction_type as varchar) as transaction_type,
+        -- the landing contract's default currency
+        cast(coalesce(currency, 'CNY') as varchar) as currency,
+        cast(channel as varchar) as channel,
+        cast(product_line as varchar) as product_line,
+
+        -- amounts
+        cast(amount as decimal(18, 2)) as amount,
+
+        -- lineage
+        cast(_source_file as varchar) as _source_file,
+        cast(_source_row as bigint) as _source_row
+
+    from deduplicated
+
+)
+
+select * from renamed

@@ -1,0 +1,51 @@
+-- One row per customer contact: survey, complaint, referral, call or visit.
+with
+
+source as (
+
+    select * from {{ source('raw', 'interactions') }}
+
+),
+
+deduplicated as (
+
+    select *
+    from source
+    qualify row_number() over (
+        partition by customer_id, interaction_ts, interaction_type
+        order by _loaded_at desc, _source_file desc, _source_row desc
+    ) = 1
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        md5(concat_ws(
+            '|', customer_id, cast(interaction_ts as varchar), interaction_type
+        )) as interaction_key,
+        cast(customer_id as varchar) as customer_id,
+
+        -- timestamps
+        cast(interaction_ts as timestamp) as interaction_ts,
+        cast(interaction_ts as date) as interaction_date,
+
+        -- codes
+        cast(interaction_type as varchar) as interaction_type,
+        cast(call_outcome as varchar) as call_outcome,
+
+        -- outcomes
+        cast(satisfaction_score as integer) as satisfaction_score,
+        cast(complaint_resolved as boolean) as complaint_resolved,
+        cast(notes as varchar) as notes,
+
+        -- lineage
+        cast(_source_file as varchar) as _source_file,
+        cast(_source_row as bigint) as _source_row
+
+    from deduplicated
+
+)
+
+select * from renamed

@@ -1,0 +1,141 @@
+"""Atomic publication of the read-only BI artefact.
+
+The new artefact is written beside the old one under a temporary name, made
+durable (checkpoint, fsync), then swapped in with ``os.replace``, which is atomic on
+POSIX. A BI client that has ``tiers.duckdb`` open keeps reading the old file until
+it reconnects; one that opens it during the swap gets either the old or the new
+file, never a half-written one. A failed or killed run leaves only a stray temp
+file, which the next publication removes.
+
+The Parquet copies live in ``releases/<run>/parquet/`` and ``parquet`` is a symlink
+switched with the same atomic rename; the two previous releases are kept so that a
+reader in the middle of a scan is not cut off.
+"""
+
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.resources import TieringConfig
+from orchestration.warehouse import connect, quote_ident, quote_literal
+
+ARTEFACT = "tiers.duckdb"
+KEEP_RELEASES = 3
+
+
+@dataclass
+class Publication:
+    path: Path
+    parquet_dir: Path
+    tables: dict[str, int]
+    as_of_date: str
+    run_id: str
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _clean_stale(published: Path) -> None:
+    for stale in published.glob(f".{ARTEFACT}.*.tmp*"):
+        stale.unlink(missing_ok=True)
+    for stale in published.glob(".parquet.*.tmp"):
+        stale.unlink(missing_ok=True)
+    releases = published / "releases"
+    if releases.is_dir():
+        current = (published / "parquet").resolve() if (published / "parquet").exists() else None
+        dirs = sorted((d for d in releases.iterdir() if d.is_dir()),
+                      key=lambda d: d.stat().st_mtime, reverse=True)
+        for old in dirs[KEEP_RELEASES:]:
+            if current is None or current.parent != old:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1").fetchall()]
+
+
+def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> Publication:
+    """Copy every ``marts`` table into a new artefact and swap it in atomically."""
+    published.mkdir(parents=True, exist_ok=True)
+    _clean_stale(published)
+    target = published / ARTEFACT
+    tmp = published / f".{ARTEFACT}.{run_id}.tmp"
+    release = published / "releases" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{run_id[:8]}"
+    parquet_dir = release / "parquet"
+    parquet_dir.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    with connect(warehouse, read_only=True) as con:
+        tables = mart_tables(con)
+        if not tables:
+            raise RuntimeError(f"{warehouse}: schema marts has no tables to publish")
+        con.execute(f"attach {quote_literal(str(tmp))} as pub")
+        try:
+            for table in tables:
+                src = f"marts.{quote_ident(table)}"
+                con.execute(f"create table pub.main.{quote_ident(table)} as "
+                            f"select * from {src} order by all")
+                counts[table] = con.execute(f"select count(*) from {src}").fetchone()[0]
+                con.execute(f"copy (select * from pub.main.{quote_ident(table)}) to "
+                            f"{quote_literal(str(parquet_dir / (table + '.parquet')))} "
+                            "(format parquet, compression zstd)")
+            con.execute(
+                "create table pub.main._publication as select "
+                f"{quote_literal(run_id)} as run_id, date {quote_literal(as_of_date)} as as_of_date, "
+                f"timestamp {quote_literal(str(dt.datetime.now(dt.UTC).replace(tzinfo=None)))} "
+                f"as published_at, {quote_literal(json.dumps(counts))} as row_counts")
+            con.execute("checkpoint pub")
+        finally:
+            con.execute("detach pub")
+    _fsync(tmp)
+    os.replace(tmp, target)
+    link_tmp = published / f".parquet.{run_id}.tmp"
+    link_tmp.unlink(missing_ok=True)
+    link_tmp.symlink_to(parquet_dir.relative_to(published))
+    os.replace(link_tmp, published / "parquet")
+    _fsync(published)
+    return Publication(path=target, parquet_dir=published / "parquet", tables=counts,
+                       as_of_date=as_of_date, run_id=run_id)
+
+
+def _build_publish_asset() -> dg.AssetsDefinition:
+    # Imported here so the publication logic above stays usable without dbt/Dagster.
+    from orchestration.dbt import tiering_dbt_assets
+
+    mart_keys = sorted((k for k in tiering_dbt_assets.keys if k.path[0] == "marts"),
+                       key=lambda k: k.to_user_string())
+
+    @dg.asset(key=PUBLISHED_KEY, group_name="published", deps=mart_keys,
+              kinds={"duckdb", "parquet"}, pool="tiering_warehouse",
+              description="Read-only BI artefact: every marts table in "
+                          "$TIERING_HOME/published/tiers.duckdb and parquet/<table>.parquet, "
+                          "swapped in atomically after every blocking check passed.")
+    def published_tiers(context: dg.AssetExecutionContext,
+                        tiering: TieringConfig) -> dg.MaterializeResult:
+        paths = tiering.paths
+        pub = publish(paths.warehouse, paths.published, tiering.as_of_date, context.run_id)
+        context.log.info(f"published {len(pub.tables)} tables to {pub.path}")
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(pub.path)),
+            "parquet": dg.MetadataValue.path(str(pub.parquet_dir)),
+            "as_of_date": pub.as_of_date,
+            "row_counts": dg.MetadataValue.json(pub.tables),
+        })
+
+    return published_tiers
+
+
+PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
+published_tiers = _build_publish_asset()

@@ -1,0 +1,110 @@
+"""The closing summary of a run: rows per table, tier distributions, checks, artefact."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.publish import ARTEFACT
+from orchestration.resources import Paths
+from orchestration.warehouse import connect, quote_ident
+
+
+@dataclass
+class CheckLine:
+    asset: str
+    name: str
+    passed: bool
+    description: str
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    seconds: float
+    checks: list[CheckLine] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    published: bool = False
+
+    @classmethod
+    def from_result(cls, result: dg.ExecuteInProcessResult, paths: Paths,
+                    seconds: float) -> "RunOutcome":
+        checks = [CheckLine(e.asset_key.to_user_string(), e.check_name, e.passed,
+                            (e.description or "").strip())
+                  for e in result.get_asset_check_evaluations()]
+        failures = [f"{e.step_key}: {e.step_failure_data.error.message.strip()}"
+                    if e.step_failure_data.error else f"{e.step_key}: failed"
+                    for e in result.all_events if e.is_step_failure]
+        published = published_run_id(paths.published / ARTEFACT) == result.run_id
+        return cls(run_id=result.run_id, success=result.success and published,
+                   seconds=seconds, checks=checks, failures=failures, published=published)
+
+
+def published_run_id(artefact: Path) -> str | None:
+    if not artefact.exists():
+        return None
+    with duckdb.connect(str(artefact), read_only=True) as con:
+        return con.execute("select run_id from _publication").fetchone()[0]
+
+
+def _table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+    tables = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = ? "
+        "order by 1", [schema]).fetchall()]
+    return {t: con.execute(f"select count(*) from {schema}.{quote_ident(t)}").fetchone()[0]
+            for t in tables}
+
+
+def _tier_distribution(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    cols = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'marts' "
+        "and table_name = ?", [table]).fetchall()}
+    if not {"tier_code", "tier_rank"} <= cols:
+        return []
+    label = "tier_label_en" if "tier_label_en" in cols else "tier_code"
+    return con.execute(
+        f"select tier_code, any_value({label}), count(*) from marts.{quote_ident(table)} "
+        "group by tier_code, tier_rank order by tier_rank, tier_code").fetchall()
+
+
+def print_summary(outcome: RunOutcome, paths: Paths) -> None:
+    line = "=" * 72
+    print(line)
+    print(f"run {outcome.run_id}  {'SUCCEEDED' if outcome.success else 'FAILED'}  "
+          f"in {outcome.seconds:.1f}s")
+    if paths.warehouse.exists():
+        with connect(paths.warehouse, read_only=True) as con:
+            manifest = con.execute(
+                "select source, is_present, rows_read, rows_loaded, rows_quarantined, "
+                "rows_duplicate from raw.source_manifest order by source").fetchall() \
+                if _table_counts(con, "raw") else []
+            if manifest:
+                print("\nsources (read = loaded + quarantined + duplicates)")
+                print(f"  {'source':<16}{'read':>11}{'loaded':>11}{'quarant.':>10}{'dupl.':>8}")
+                for src, present, read, loaded, quarantined, dup in manifest:
+                    note = "" if present else "   (absent: tiers needing it are unrated)"
+                    print(f"  {src:<16}{read:>11,}{loaded:>11,}{quarantined:>10,}{dup:>8,}{note}")
+            marts = _table_counts(con, "marts")
+            if marts:
+                print("\ntier tables (rows)")
+                for table, n in marts.items():
+                    print(f"  {table:<32}{n:>10,}")
+                    for code, label, count in _tier_distribution(con, table):
+                        share = count / n if n else 0
+                        print(f"      {code:<20}{label or '':<26}{count:>9,}  {share:6.1%}")
+    failed = [c for c in outcome.checks if not c.passed]
+    print(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
+    for c in failed:
+        print(f"  FAILED {c.asset} {c.name}: {c.description}")
+    for f in outcome.failures:
+        print(f"  step failure {f[:2000]}")
+    if outcome.published:
+        print(f"\npublished: {paths.published / ARTEFACT}")
+        print(f"           {paths.published / 'parquet'}/<table>.parquet")
+    else:
+        previous = paths.published / ARTEFACT
+        print("\nNOT published" + (f"; the previous artefact stays at {previous}"
+                                   if previous.exists() else ""))
+    print(line)

@@ -1,0 +1,189 @@
+"""Ingest: every row read ends in raw, quarantine (with a reason) or the duplicate count."""
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from contracts.landing import SOURCES
+from orchestration.ingest import run_ingest
+from orchestration.landing_files import LandingFileError, find_files
+
+AS_OF = dt.date(2026, 10, 31)
+CUSTOMERS = (
+    "customer_id,customer_type,full_name,birth_date,occupation_risk_class,onboarded_date\n"
+    "C1,individual,张三,1980-01-02,2,2020-01-01\n"
+    "C2,individual,李四,1981-03-04,1,2021-05-06\n"
+)
+
+
+def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def ingest_all(landing: Path, warehouse: Path, names=("customers", "transactions")) -> dict:
+    return {n: run_ingest(warehouse, landing, SOURCES[n], AS_OF, "run-1") for n in names}
+
+
+def rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    folder = tmp_path / "landing"
+    write(folder, "customers.csv", CUSTOMERS)
+    return folder
+
+
+def test_bad_rows_are_quarantined_with_file_row_and_reason(landing: Path, tmp_path: Path):
+    write(landing, "transactions.csv",
+          "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+          "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"      # ok
+          "T2,C9,2026-01-01 10:00:00,purchase,10.50\n"      # unknown customer
+          "T3,C1,2026-01-01 10:00:00,gift,10.50\n"          # unknown type
+          "T4,C1,2026-01-01 10:00:00,purchase,-1\n"         # negative amount
+          "T5,C1,2026-13-01 10:00:00,purchase,1\n"          # bad date
+          "T6,C1,2026-01-01 10:00:00,purchase,1x\n"         # bad number
+          "T7,C1,2026-11-01 00:00:00,purchase,1\n"          # after the as-of date
+          ",C1,2026-01-01 10:00:00,purchase,1\n"            # missing key
+          "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"      # exact duplicate of T1
+          "T1,C2,2026-01-01 10:00:00,purchase,99.00\n")     # same key, other content
+    wh = tmp_path / "wh.duckdb"
+    result = ingest_all(landing, wh)["transactions"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined,
+            result.rows_duplicate) == (10, 1, 8, 1)
+    got = rows(wh, "select _source_file, _source_row, reason_code, reason "
+                   "from quarantine.transactions order by _source_row")
+    assert got == [
+        ("transactions.csv", 2, "UNKNOWN_CUSTOMER", "UNKNOWN_CUSTOMER:customer_id"),
+        ("transactions.csv", 3, "UNKNOWN_CODE", "UNKNOWN_CODE:transaction_type"),
+        ("transactions.csv", 4, "NEGATIVE_AMOUNT", "NEGATIVE_AMOUNT:amount"),
+        ("transactions.csv", 5, "INVALID_DATE", "INVALID_DATE:transaction_ts"),
+        ("transactions.csv", 6, "INVALID_NUMBER", "INVALID_NUMBER:amount"),
+        ("transactions.csv", 7, "FUTURE_DATE", "FUTURE_DATE:transaction_ts"),
+        ("transactions.csv", 8, "MISSING_REQUIRED", "MISSING_REQUIRED:transaction_id"),
+        ("transactions.csv", 10, "KEY_CONFLICT", "KEY_CONFLICT:transaction_id"),
+    ]
+    # the original text is kept, not the cast value
+    assert rows(wh, "select amount from quarantine.transactions where _source_row = 6") == [
+        ("1x",)]
+    assert rows(wh, "select transaction_id, amount, _source_row from raw.transactions") == [
+        ("T1", pytest.approx(10.5), 1)]
+
+
+def test_reingesting_the_same_files_does_not_duplicate(landing: Path, tmp_path: Path):
+    write(landing, "transactions.csv",
+          "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+          "T1,C1,2026-01-01 10:00:00,purchase,10.50\n")
+    wh = tmp_path / "wh.duckdb"
+    ingest_all(landing, wh)
+    ingest_all(landing, wh)
+    assert rows(wh, "select count(*) from raw.transactions") == [(1,)]
+    assert rows(wh, "select count(*) from raw.customers") == [(2,)]
+
+
+def test_redelivered_file_under_another_name_is_counted_as_duplicates(landing, tmp_path):
+    body = ("transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+            "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"
+            "T2,C2,2026-01-02 10:00:00,premium,200\n")
+    write(landing, "transactions/day1.csv", body)
+    write(landing, "transactions/day1_resent.csv", body)
+    result = ingest_all(landing, tmp_path / "wh.duckdb")["transactions"]
+    assert (result.rows_read, result.rows_loaded, result.rows_duplicate) == (4, 2, 2)
+    assert result.rows_quarantined == 0
+
+
+def test_missing_required_column_fails_naming_file_and_column(landing, tmp_path):
+    write(landing, "transactions.csv",
+          "transaction_id,customer_id,transaction_ts,amount\nT1,C1,2026-01-01,1\n")
+    with pytest.raises(LandingFileError, match=r"transactions\.csv.*transaction_type"):
+        ingest_all(landing, tmp_path / "wh.duckdb")
+
+
+def test_failed_ingest_keeps_the_previous_raw_table(landing, tmp_path):
+    wh = tmp_path / "wh.duckdb"
+    good = write(landing, "transactions.csv",
+                 "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+                 "T1,C1,2026-01-01 10:00:00,purchase,10.50\n")
+    ingest_all(landing, wh)
+    good.write_text("transaction_id,customer_id\nT1,C1\n")
+    with pytest.raises(LandingFileError):
+        ingest_all(landing, wh)
+    assert rows(wh, "select transaction_id from raw.transactions") == [("T1",)]
+
+
+def test_empty_file_fails(landing, tmp_path):
+    write(landing, "transactions.csv", "")
+    with pytest.raises(LandingFileError, match=r"transactions\.csv: empty file"):
+        ingest_all(landing, tmp_path / "wh.duckdb")
+
+
+def test_missing_mandatory_source_fails_and_optional_source_is_empty(tmp_path):
+    landing = tmp_path / "landing"
+    write(landing, "customers.csv", CUSTOMERS)
+    wh = tmp_path / "wh.duckdb"
+    run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
+    result = run_ingest(wh, landing, SOURCES["balances"], AS_OF, "r")
+    assert not result.is_present
+    assert rows(wh, "select is_present, rows_read from raw.source_manifest "
+                    "where source = 'balances'") == [(False, 0)]
+    assert rows(wh, "select count(*) from raw.balances") == [(0,)]
+    with pytest.raises(LandingFileError, match="mandatory source 'transactions'"):
+        run_ingest(wh, landing, SOURCES["transactions"], AS_OF, "r")
+
+
+def test_encodings_bom_gbk_crlf_and_quoted_newlines(tmp_path):
+    landing = tmp_path / "landing"
+    write(landing, "customers/a_bom.csv",
+          "\ufeffcustomer_id,full_name,city\r\nC1,张三,\"上海,浦东\"\r\n", "utf-8")
+    write(landing, "customers/b_gbk.csv",
+          "customer_id,full_name,city\nC2,李四,\"北京\n朝阳\"\n", "gbk")
+    result = run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
+    assert result.rows_loaded == 2
+    assert rows(tmp_path / "wh.duckdb",
+                "select customer_id, full_name, city from raw.customers order by 1") == [
+        ("C1", "张三", "上海,浦东"), ("C2", "李四", "北京\n朝阳")]
+
+
+def test_undecodable_file_fails_with_a_clear_message(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    write(landing, "customers.csv", "customer_id,full_name\nC1,张三\n", "utf-16")
+    monkeypatch.setenv("TIERING_ENCODING_CUSTOMERS", "utf-8")
+    with pytest.raises(LandingFileError, match=r"customers\.csv: not readable as utf-8"):
+        run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
+
+
+def test_unknown_column_is_kept_aside_and_reported(tmp_path):
+    landing = tmp_path / "landing"
+    write(landing, "customers.csv", "customer_id,shoe_size\nC1,42\n")
+    wh = tmp_path / "wh.duckdb"
+    result = run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
+    assert result.extra_columns == ["customers.csv:shoe_size"]
+    assert rows(wh, "select _source_file, _source_row, column_name, value "
+                    "from quarantine.customers_extra_columns") == [
+        ("customers.csv", 1, "shoe_size", "42")]
+
+
+def test_parquet_files_are_read(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    with duckdb.connect() as con:
+        con.execute(f"copy (select 'C' || i as customer_id, date '2020-01-01' as onboarded_date "
+                    f"from range(3) t(i)) to '{landing / 'customers.parquet'}' (format parquet)")
+    result = run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
+    assert result.rows_loaded == 3
+
+
+def test_find_files_matches_prefix_and_folder_only(tmp_path):
+    landing = tmp_path / "landing"
+    for name in ("customers.csv", "customers_2026.csv", "customersegments.csv",
+                 "transactions.csv", "customers/x.parquet", "customers/notes.txt"):
+        write(landing, name, "x\n")
+    found = [p.relative_to(landing).as_posix() for p in find_files(landing, "customers")]
+    assert found == ["customers.csv", "customers/x.parquet", "customers_2026.csv"]
