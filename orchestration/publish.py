@@ -91,11 +91,11 @@ def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> P
                 con.execute(f"copy (select * from pub.main.{quote_ident(table)}) to "
                             f"{quote_literal(str(parquet_dir / (table + '.parquet')))} "
                             "(format parquet, compression zstd)")
+            published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             con.execute(
-                "create table pub.main._publication as select "
-                f"{quote_literal(run_id)} as run_id, date {quote_literal(as_of_date)} as as_of_date, "
-                f"timestamp {quote_literal(str(dt.datetime.now(dt.UTC).replace(tzinfo=None)))} "
-                f"as published_at, {quote_literal(json.dumps(counts))} as row_counts")
+                "create table pub.main._publication as select ? as run_id, "
+                "cast(? as date) as as_of_date, cast(? as timestamp) as published_at, "
+                "? as row_counts", [run_id, as_of_date, published_at, json.dumps(counts)])
             con.execute("checkpoint pub")
         finally:
             con.execute("detach pub")
