@@ -23,7 +23,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.resources import TieringConfig
-from orchestration.warehouse import connect, quote_ident, quote_literal
+from orchestration.warehouse import quote_ident, quote_literal
 
 ARTEFACT = "tiers.duckdb"
 KEEP_RELEASES = 3
@@ -63,8 +63,8 @@ def _clean_stale(published: Path) -> None:
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables "
-        "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1").fetchall()]
+        "select table_name from information_schema.tables where table_catalog = 'wh' "
+        "and table_schema = 'marts' and table_type = 'BASE TABLE' order by 1").fetchall()]
 
 
 def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> Publication:
@@ -77,28 +77,26 @@ def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> P
     parquet_dir = release / "parquet"
     parquet_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    with connect(warehouse, read_only=True) as con:
+    # The new file is the writable database; the warehouse is attached read-only.
+    with duckdb.connect(str(tmp)) as con:
+        con.execute(f"attach {quote_literal(str(warehouse))} as wh (read_only)")
         tables = mart_tables(con)
         if not tables:
             raise RuntimeError(f"{warehouse}: schema marts has no tables to publish")
-        con.execute(f"attach {quote_literal(str(tmp))} as pub")
-        try:
-            for table in tables:
-                src = f"marts.{quote_ident(table)}"
-                con.execute(f"create table pub.main.{quote_ident(table)} as "
-                            f"select * from {src} order by all")
-                counts[table] = con.execute(f"select count(*) from {src}").fetchone()[0]
-                con.execute(f"copy (select * from pub.main.{quote_ident(table)}) to "
-                            f"{quote_literal(str(parquet_dir / (table + '.parquet')))} "
-                            "(format parquet, compression zstd)")
-            published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            con.execute(
-                "create table pub.main._publication as select ? as run_id, "
-                "cast(? as date) as as_of_date, cast(? as timestamp) as published_at, "
-                "? as row_counts", [run_id, as_of_date, published_at, json.dumps(counts)])
-            con.execute("checkpoint pub")
-        finally:
-            con.execute("detach pub")
+        for table in tables:
+            name = quote_ident(table)
+            con.execute(f"create table main.{name} as select * from wh.marts.{name} order by all")
+            counts[table] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
+            con.execute(f"copy main.{name} to "
+                        f"{quote_literal(str(parquet_dir / (table + '.parquet')))} "
+                        "(format parquet, compression zstd)")
+        published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        con.execute(
+            "create table main._publication as select ? as run_id, "
+            "cast(? as date) as as_of_date, cast(? as timestamp) as published_at, "
+            "? as row_counts", [run_id, as_of_date, published_at, json.dumps(counts)])
+        con.execute("detach wh")
+        con.execute("checkpoint")
     _fsync(tmp)
     os.replace(tmp, target)
     link_tmp = published / f".parquet.{run_id}.tmp"
@@ -110,11 +108,12 @@ def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> P
                        as_of_date=as_of_date, run_id=run_id)
 
 
-def _build_publish_asset() -> dg.AssetsDefinition:
-    # Imported here so the publication logic above stays usable without dbt/Dagster.
-    from orchestration.dbt import tiering_dbt_assets
+PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
 
-    mart_keys = sorted((k for k in tiering_dbt_assets.keys if k.path[0] == "marts"),
+
+def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The publication asset, downstream of every ``marts/*`` asset of ``upstream``."""
+    mart_keys = sorted((k for k in upstream.keys if k.path[0] == "marts"),
                        key=lambda k: k.to_user_string())
 
     @dg.asset(key=PUBLISHED_KEY, group_name="published", deps=mart_keys,
@@ -136,6 +135,3 @@ def _build_publish_asset() -> dg.AssetsDefinition:
 
     return published_tiers
 
-
-PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
-published_tiers = _build_publish_asset()
