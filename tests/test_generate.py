@@ -1,0 +1,229 @@
+"""The synthetic generator: deterministic, valid under landing contract v1, realistic."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from contracts.landing import MONEY, SOURCES, TRANSACTION_TYPES, Source
+from orchestration.generate import DEFAULT_AS_OF, generate
+
+FORMATS = {  # how each DuckDB type must be spelled in the CSV
+    MONEY: r"\d+\.\d{2}",
+    "DATE": r"\d{4}-\d{2}-\d{2}",
+    "TIMESTAMP": r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}",
+    "INTEGER": r"-?\d+",
+    "BOOLEAN": r"true|false",
+}
+STAR_BANDS = (0, 50, 500, 2_000, 10_000, 80_000)
+
+
+def _files(out: Path, source: str) -> list[Path]:
+    if source == "transactions":
+        return sorted((out / "transactions").glob("transactions_*.csv"))
+    return [out / f"{source}.csv"]
+
+
+def _load(out: Path) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with one all-varchar table per source (values exactly as written)."""
+    con = duckdb.connect()
+    for name in SOURCES:
+        files = ", ".join(f"'{p}'" for p in _files(out, name))
+        con.execute(
+            f"create table {name} as select * from read_csv([{files}], header = true, "
+            "all_varchar = true, delim = ',', quote = '\"')"
+        )
+    return con
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return con.execute(sql).fetchone()[0]
+
+
+def _check_source(con: duckdb.DuckDBPyConnection, src: Source, out: Path, as_of: date) -> None:
+    for path in _files(out, src.name):
+        header = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert header.split(",") == list(src.column_names), path
+    t = src.name
+    checks: list[tuple[str, str]] = []  # (column, condition a bad row meets)
+    for col in src.columns:
+        q = f'"{col.name}"'
+        conds = [f"{q} = ''"]  # a null is an empty field, never an empty string
+        if col.sql_type in FORMATS:
+            conds.append(f"not regexp_full_match({q}, '{FORMATS[col.sql_type]}')")
+            conds.append(f"try_cast({q} as {col.sql_type}) is null")
+        if col.allowed is not None:
+            conds.append(f"{q} not in ({', '.join(repr(v) for v in col.allowed)})")
+        if col.min is not None:
+            conds.append(f"try_cast({q} as double) < {col.min}")
+        if col.max is not None:
+            conds.append(f"try_cast({q} as double) > {col.max}")
+        if col.pattern is not None:
+            conds.append(f"not regexp_full_match({q}, '{col.pattern}')")
+        checks += [(col.name, f"{q} is not null and ({c})") for c in conds]
+        if col.required:
+            checks.append((col.name, f"{q} is null"))
+    counts = con.execute(
+        "select " + ", ".join(f"count(*) filter ({c})" for _, c in checks) + f" from {t}"
+    ).fetchone()
+    failures = [
+        f"{t}.{name}: {n} rows where {c}" for (name, c), n in zip(checks, counts, strict=True) if n
+    ]
+    assert not failures, failures
+    key = ", ".join(f'"{k}"' for k in src.key)
+    dups = _count(
+        con, f"select count(*) from (select {key} from {t} group by all having count(*) > 1)"
+    )
+    assert dups == 0, f"{t}: duplicate keys"
+    if src.child_of_customers:
+        orphans = _count(
+            con,
+            f"select count(*) from {t} "
+            "where customer_id not in (select customer_id from customers)",
+        )
+        assert orphans == 0, f"{t}: unknown customer_id"
+    if src.event_time:
+        late = _count(
+            con, f"select count(*) from {t} where cast({src.event_time} as date) > '{as_of}'"
+        )
+        assert late == 0, f"{t}: {src.event_time} after {as_of}"
+
+
+def _check_contract(out: Path, rows: dict[str, int], months: int, as_of: date) -> None:
+    con = _load(out)
+    for src in SOURCES.values():
+        _check_source(con, src, out, as_of)
+        assert _count(con, f"select count(*) from {src.name}") == rows[src.name], src.name
+    # every event falls in the window of `months` months ending at as_of
+    first = _count(
+        con, f"select date_trunc('month', date '{as_of}' - interval {months - 1} month)::date"
+    )
+    for t, col in (("transactions", "transaction_ts"), ("interactions", "interaction_ts"),
+                   ("credit_reports", "report_date")):  # fmt: skip
+        early = _count(con, f"select count(*) from {t} where cast({col} as date) < '{first}'")
+        assert early == 0, f"{t}.{col} before {first}"
+    months_seen = _count(con, "select count(distinct month) from balances")
+    assert months_seen <= months
+    assert _count(con, "select max(month) from balances") == str(as_of)[:7]
+    # national IDs of individuals carry a valid GB 11643 check digit
+    ids = con.execute(
+        "select national_id, replace(birth_date, '-', '') from customers "
+        "where customer_type = 'individual'"
+    ).fetchall()
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    for nid, birth in ids:
+        assert len(nid) == 18 and nid[6:14] == birth
+        total = sum(int(d) * w for d, w in zip(nid[:17], weights, strict=True))
+        assert "10X98765432"[total % 11] == nid[17], nid
+    bad_phone = _count(
+        con, "select count(*) from customers where not regexp_full_match(phone, '1[358]\\d{9}')"
+    )
+    assert bad_phone == 0
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("small_a")
+    return out, generate(out, customers=300, months=3, seed=7)
+
+
+@pytest.fixture(scope="module")
+def moderate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("moderate")
+    return out, generate(out, customers=2_000, months=6, seed=42)
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.csv"))}
+
+
+def test_same_seed_gives_identical_files(small, tmp_path: Path) -> None:
+    out, rows = small
+    again = generate(tmp_path / "b", customers=300, months=3, seed=7)
+    assert again == rows
+    first, second = _tree(out), _tree(tmp_path / "b")
+    assert list(first) == list(second)
+    assert len(first) == 4 + 3  # four single-file sources + one transactions file per month
+    for name in first:
+        assert first[name] == second[name], name
+
+
+def test_other_seed_gives_other_data(small, tmp_path: Path) -> None:
+    out, _ = small
+    generate(tmp_path / "c", customers=300, months=3, seed=8)
+    first, other = _tree(out), _tree(tmp_path / "c")
+    assert first["customers.csv"] != other["customers.csv"]
+    assert (
+        first["transactions/transactions_2026-10.csv"]
+        != other["transactions/transactions_2026-10.csv"]
+    )
+
+
+def test_small_set_follows_contract(small) -> None:
+    out, rows = small
+    _check_contract(out, rows, months=3, as_of=DEFAULT_AS_OF)
+
+
+def test_mid_month_as_of(tmp_path: Path) -> None:
+    as_of = date(2024, 2, 15)
+    msgs: list[str] = []
+    rows = generate(tmp_path, customers=150, months=2, seed=1, as_of=as_of, progress=msgs.append)
+    names = sorted(p.name for p in (tmp_path / "transactions").iterdir())
+    assert names == ["transactions_2024-01.csv", "transactions_2024-02.csv"]
+    assert len(msgs) == 5 and all(rows.values())
+    _check_contract(tmp_path, rows, months=2, as_of=as_of)
+
+
+def test_moderate_set_covers_types_and_tiers(moderate) -> None:
+    out, rows = moderate
+    _check_contract(out, rows, months=6, as_of=DEFAULT_AS_OF)
+    con = _load(out)
+    types = {
+        r[0] for r in con.execute("select distinct transaction_type from transactions").fetchall()
+    }
+    assert types == set(TRANSACTION_TYPES)
+
+    assets = """
+        with a as (select customer_id, month, sum(avg_daily_balance::decimal(18,2)) assets
+                   from balances group by all)
+        select customer_id, assets from a where month = (select max(month) from a)"""
+    tiers = dict(
+        con.execute(f"""
+        select case when assets >= 5000000 then 'diamond' when assets >= 500000 then 'vip'
+                    when assets >= 50000 then 'wealth' else 'ordinary' end, count(*)
+        from customers left join ({assets}) using (customer_id) group by 1""").fetchall()
+    )
+    assert set(tiers) == {"diamond", "vip", "wealth", "ordinary"}
+    n = rows["customers"]
+    assert tiers["diamond"] >= 0.003 * n and 0.01 * n <= tiers["vip"] <= 0.15 * n
+
+    points = con.execute("""
+        with a as (select customer_id, sum(avg_daily_balance::decimal(18,2)) / 6 assets
+                   from balances group by 1),
+        t as (select customer_id,
+                     sum(amount::decimal(18,2)) filter (transaction_type = 'card_spend') card,
+                     sum(amount::decimal(18,2)) filter (transaction_type = 'fee_business') fee
+              from transactions group by 1)
+        select coalesce(assets, 0) / 100 + coalesce(card, 0) / 50 + coalesce(fee, 0) / 50
+        from customers left join a using (customer_id) left join t using (customer_id)
+    """).fetchall()
+    bands = [0] * (len(STAR_BANDS) + 1)
+    for (p,) in points:
+        bands[0 if p == 0 else sum(p >= b for b in STAR_BANDS)] += 1
+    assert all(bands), f"empty star band: {bands}"
+    assert 0.02 * n <= bands[0] <= 0.07 * n  # no balances and no card spend
+
+    claims, premiums, refunds, purchases = con.execute("""
+        select count(*) filter (transaction_type = 'claim'),
+               count(*) filter (transaction_type = 'premium'),
+               count(*) filter (transaction_type = 'refund'),
+               count(*) filter (transaction_type = 'purchase')
+        from transactions""").fetchone()
+    assert claims < premiums / 2 and refunds < purchases / 2
+    per_customer_month = rows["transactions"] / (n * 6)
+    assert 5 <= per_customer_month <= 12
+    con.close()
