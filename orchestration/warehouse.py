@@ -35,7 +35,9 @@ def connect(path: Path, *, read_only: bool = False,
     attempt = 0
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            # No progress bar: it would interleave with the job's own log lines.
+            con = duckdb.connect(str(path), read_only=read_only,
+                                 config={"enable_progress_bar": False})
             break
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc) or attempt >= len(retry_delays):

@@ -34,9 +34,13 @@
 {%- endmacro %}
 
 
-{% macro band_join(seed, alias, value) -%}
-    {#- `left join <seed> as <alias> on <value falls in the band>`; the seed's bands
-        must not overlap (tested on every band seed), so at most one row matches. -#}
+{% macro band_join(seed, alias, value, condition=none) -%}
+    {#- `left join <seed> as <alias> on <value falls in the band> [and <condition>]`.
+        The seed's bands must not overlap (tested on every band seed), so at most one
+        row matches; no match leaves the band columns NULL. -#}
     left join {{ ref(seed) }} as {{ alias }}
         on {{ band_match(value, alias) }}
+        {%- if condition is not none %}
+        and ({{ condition }})
+        {%- endif %}
 {%- endmacro %}
