@@ -22,7 +22,7 @@ from pandera.errors import SchemaErrors
 from contracts.landing import SOURCES
 from contracts.marts import MART_SCHEMAS
 from contracts.raw import RAW_SCHEMAS
-from orchestration.ingest import raw_key
+from orchestration.ingest import raw_key, top_reasons
 from orchestration.resources import TieringConfig
 from orchestration.warehouse import connect
 
@@ -97,9 +97,7 @@ def _manifest_check(source: str, name: str, description: str,
                 "quarantine": con.execute(
                     f"select count(*) from quarantine.{source}").fetchone()[0],
             }
-            counts["reasons"] = dict(con.execute(
-                f"select reason_code, count(*) n from quarantine.{source} "
-                "group by 1 order by n desc, 1 limit 5").fetchall())
+            counts["reasons"] = top_reasons(con, source)
         passed, text = evaluate(manifest, counts, tiering.max_quarantine_share)
         return dg.AssetCheckResult(
             passed=passed, description=text,

@@ -114,6 +114,13 @@ def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
     return exprs
 
 
+def top_reasons(con: duckdb.DuckDBPyConnection, source: str, limit: int = 5) -> dict[str, int]:
+    """Most frequent quarantine reasons of a source, e.g. ``{"INVALID_NUMBER:amount": 3}``."""
+    return dict(con.execute(
+        f"select r, count(*) as n from (select unnest(string_split(reason, '; ')) as r "
+        f"from quarantine.{source}) group by r order by n desc, r limit {int(limit)}").fetchall())
+
+
 def ingest_source(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
                   as_of: dt.date, run_id: str) -> IngestResult:
     """Load one source into raw/quarantine inside one transaction and return the counts."""
@@ -190,9 +197,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
         f"select count(*) from quarantine.{source.name}").fetchone()[0]
     result.rows_duplicate = con.execute(
         "select count(*) from _ranked where _copy_no > 1").fetchone()[0]
-    result.top_reasons = dict(con.execute(
-        f"select r, count(*) as n from (select unnest(string_split(reason, '; ')) as r "
-        f"from quarantine.{source.name}) group by r order by n desc, r limit 5").fetchall())
+    result.top_reasons = top_reasons(con, source.name)
     con.execute("delete from raw.source_manifest where source = ?", [source.name])
     con.execute("insert into raw.source_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         source.name, result.is_present, len(files), result.rows_read, result.rows_loaded,

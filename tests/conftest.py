@@ -1,0 +1,85 @@
+"""Shared fixtures: small generated landing data and one full nightly run in a tmp home."""
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+AS_OF = dt.date(2026, 10, 31)
+CORE_TIER_TABLES = ("customer_contribution_tier", "customer_loyalty_tier",
+                    "customer_credit_rating", "customer_star_tier")
+
+
+@dataclass
+class JobRun:
+    home: Path
+    landing: Path
+    exit_code: int
+    output: str
+
+    @property
+    def artefact(self) -> Path:
+        return self.home / "published" / "tiers.duckdb"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str]:
+    from orchestration.cli import main
+
+    code = main(args)
+    out = capsys.readouterr().out if capsys else ""
+    return code, out
+
+
+def run_job(home: Path, landing: Path, as_of: dt.date | str = AS_OF) -> JobRun:
+    """Run the nightly job in process (the `tiering run` code path) and capture its summary."""
+    import contextlib
+    import io
+
+    from orchestration.cli import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["run", "--home", str(home), "--landing", str(landing),
+                     "--as-of", str(as_of)])
+    return JobRun(home=home, landing=landing, exit_code=code, output=buf.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def _isolate_env(monkeypatch, tmp_path_factory):
+    """Each test starts from a clean environment (the CLI exports paths to it)."""
+    for var in ("TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    for var in [v for v in os.environ if v.startswith("TIERING_ENCODING_")]:
+        monkeypatch.delenv(var)
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory) -> Path:
+    from orchestration.generate import generate
+
+    landing = tmp_path_factory.mktemp("landing")
+    generate(landing, customers=400, months=12, seed=7, as_of=AS_OF)
+    return landing
+
+
+@pytest.fixture(scope="session")
+def nightly_run(tmp_path_factory, small_landing) -> JobRun:
+    """One successful nightly run on the small generated data, shared by the job tests."""
+    home = tmp_path_factory.mktemp("home")
+    saved = {k: os.environ.get(k) for k in ("TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME")}
+    try:
+        run = run_job(home, small_landing)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert run.exit_code == 0, run.output
+    return run

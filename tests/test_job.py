@@ -1,0 +1,175 @@
+"""The nightly job end to end: definitions, a full run, the published artefact."""
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.resources import DBT_PROJECT_DIR
+from tests.conftest import AS_OF, CORE_TIER_TABLES, run_job
+
+CLASS_A = ("full_name", "national_id", "phone")
+
+
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def seed_bands(name: str) -> list[dict]:
+    with (DBT_PROJECT_DIR / "seeds" / f"{name}.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def band_for(value: Decimal, bands: list[dict]) -> str:
+    """Independent reading of a band seed: lower/upper bounds with their inclusivity."""
+    for band in bands:
+        lo, hi = band["lower_bound"], band["upper_bound"]
+        if lo and not (value >= Decimal(lo) if band["lower_inclusive"] == "true"
+                       else value > Decimal(lo)):
+            continue
+        if hi and not (value <= Decimal(hi) if band["upper_inclusive"] == "true"
+                       else value < Decimal(hi)):
+            continue
+        return band["tier_code"]
+    raise AssertionError(f"no band for {value}")
+
+
+def test_definitions_load_with_the_full_lineage():
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly_tiering")
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for table in CORE_TIER_TABLES:
+        assert f"marts/{table}" in keys
+    assert {"landing/customers", "raw/customers", "published/tiers"} <= keys
+    # landing -> raw -> staging -> ... -> marts -> published is one connected graph
+    upstream = graph.get(dg.AssetKey(["published", "tiers"])).parent_keys
+    assert dg.AssetKey(["marts", "customer_star_tier"]) in upstream
+    assert dg.AssetKey(["landing", "customers"]) in graph.get(
+        dg.AssetKey(["raw", "customers"])).parent_keys
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()
+              if graph.has(k) and graph.get(k).is_materializable}
+    assert {"raw", "staging", "intermediate", "marts", "published"} <= groups
+    assert job.executor_def.name == "in_process"
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Asia/Shanghai")
+
+
+def test_schedule_rates_the_previous_day_in_shanghai():
+    from orchestration.definitions import defs
+
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    # 02:00 in Shanghai on 1 Dec is 18:00 UTC on 30 Nov
+    when = dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC)
+    with dg.build_schedule_context(scheduled_execution_time=when) as ctx:
+        request = schedule.evaluate_tick(ctx).run_requests[0]
+    assert request.run_config["resources"]["tiering"]["config"]["as_of_date"] == "2026-11-30"
+
+
+def test_run_publishes_one_row_per_customer_per_tier_table(nightly_run):
+    assert "SUCCEEDED" in nightly_run.output
+    assert str(nightly_run.artefact) in nightly_run.output
+    customers = query(nightly_run.warehouse, "select count(*) from staging.stg_core__customers "
+                      "where onboarded_date is null or onboarded_date <= ?", [AS_OF])[0][0]
+    assert customers > 300
+    for table in CORE_TIER_TABLES:
+        n, distinct, dates = query(nightly_run.artefact, f"select count(*), "
+                                   f"count(distinct customer_id), list(distinct as_of_date) "
+                                   f"from {table}")[0]
+        assert (n, distinct, dates) == (customers, customers, [AS_OF]), table
+        assert f"{table}" in nightly_run.output  # the summary lists it
+    parquet = nightly_run.home / "published" / "parquet" / "customer_star_tier.parquet"
+    assert query(nightly_run.artefact, f"select count(*) from '{parquet}'")[0][0] == customers
+
+
+def test_star_level_and_card_tier_follow_the_seed_bands(nightly_run):
+    stars, cards = seed_bands("star_level_bands"), seed_bands("card_tier_bands")
+    rows = query(nightly_run.artefact, "select star_points, star_level_code, "
+                 "monthly_avg_daily_assets, card_tier_code from customer_star_tier")
+    seen_levels = set()
+    for points, level, assets, card in rows:
+        assert level == band_for(Decimal(points), stars), (points, level)
+        assert card == band_for(Decimal(assets), cards), (assets, card)
+        seen_levels.add(level)
+    assert len(seen_levels) >= 5  # the small demo spreads over the bands
+
+
+def test_no_class_a_value_in_clear_text_in_the_artefact(nightly_run, small_landing):
+    with (small_landing / "customers.csv").open(encoding="utf-8") as fh:
+        secrets = {row[c] for row in csv.DictReader(fh) for c in CLASS_A if row[c]}
+    assert len(secrets) > 500
+    with duckdb.connect(str(nightly_run.artefact), read_only=True) as con:
+        con.execute("create temp table secrets (v varchar)")
+        con.executemany("insert into secrets values (?)", [[s] for s in secrets])
+        columns = con.execute("select table_name, column_name from information_schema.columns "
+                              "where data_type = 'VARCHAR' and table_schema = 'main'").fetchall()
+        assert not [c for _t, c in columns if c in CLASS_A]
+        for table, column in columns:
+            leaked = con.execute(f'select count(*) from "{table}" t join secrets s '
+                                 f'on position(s.v in t."{column}") > 0').fetchone()[0]
+            assert leaked == 0, f"{table}.{column} holds class A text"
+
+
+def test_run_is_recorded_in_the_dagster_instance(nightly_run):
+    instance = dg.DagsterInstance.from_config(str(nightly_run.home / "dagster"))
+    try:
+        runs = instance.get_runs()
+        assert runs and runs[0].job_name == "nightly_tiering"
+        assert runs[0].status == dg.DagsterRunStatus.SUCCESS
+        assert runs[0].tags["tiering/as_of_date"] == str(AS_OF)
+    finally:
+        instance.dispose()
+
+
+def test_minimal_landing_with_only_customers_and_transactions(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "customers.csv").write_text(
+        "customer_id,onboarded_date\nK1,1995-03-01\nK2,1996-07-15\nK3,1999-01-01\n")
+    (landing / "transactions.csv").write_text(
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        "1,K1,1997-08-01 09:00:00,purchase,120000.00\n"
+        "2,K1,1998-06-30 17:00:00,card_spend,500.00\n"
+        "3,K2,1997-01-02 10:00:00,deposit,900.00\n")
+    run = run_job(tmp_path / "home", landing, "1998-06-30")
+    assert run.exit_code == 0, run.output
+    assert "absent" in run.output
+    star = query(run.artefact, "select customer_id, tier_code, card_tier_code "
+                 "from customer_star_tier order by 1")
+    assert star == [("K1", "UNRATED", "UNRATED"), ("K2", "UNRATED", "UNRATED")]  # K3 is later
+    credit = query(run.artefact, "select distinct tier_code from customer_credit_rating")
+    assert credit == [("UNRATED",)]
+    contribution = query(run.artefact, "select customer_id, contribution_12m, tier_code "
+                         "from customer_contribution_tier order by 1")
+    assert contribution == [("K1", Decimal("120000.00"), "HIGH"), ("K2", Decimal("0.00"), "LOW")]
+
+
+@pytest.mark.parametrize("case, body, expected", [
+    ("missing_column",
+     "transaction_id,customer_id,transaction_ts,amount\n1,K1,1998-01-01,5\n",
+     "missing required column(s) transaction_type"),
+    ("wrong_type",
+     "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+     "1,K1,1998-01-01,purchase,five\n2,K1,1998-01-02,purchase,6\n",
+     "INVALID_NUMBER:amount"),
+    ("duplicate_key",
+     "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+     "1,K1,1998-01-01,purchase,5\n1,K1,1998-01-01,purchase,7\n",
+     "KEY_CONFLICT:transaction_id"),
+])
+def test_bad_landing_file_fails_the_run_and_names_the_column(tmp_path, case, body, expected):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "customers.csv").write_text("customer_id\nK1\n")
+    (landing / "transactions.csv").write_text(body)
+    run = run_job(tmp_path / "home", landing, "1998-06-30")
+    assert run.exit_code == 1, run.output
+    assert "FAILED" in run.output and expected in run.output, run.output
+    assert "NOT published" in run.output
+    assert not run.artefact.exists()
