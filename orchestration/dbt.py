@@ -9,7 +9,9 @@ become asset checks; a failing test fails the dbt step, so nothing downstream ru
 
 import json
 import os
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -57,4 +59,10 @@ def tiering_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project)
+def _dbt_executable() -> str:
+    """The dbt installed beside this Python (the venv), so an unactivated venv works."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable())

@@ -35,9 +35,7 @@ def connect(path: Path, *, read_only: bool = False,
     attempt = 0
     while True:
         try:
-            # No progress bar: it would interleave with the job's own log lines.
-            con = duckdb.connect(str(path), read_only=read_only,
-                                 config={"enable_progress_bar": False})
+            con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc) or attempt >= len(retry_delays):
@@ -47,6 +45,8 @@ def connect(path: Path, *, read_only: bool = False,
             log.warning("warehouse %s is locked (%s); retry %d in %.1fs",
                         path, str(exc).splitlines()[0], attempt, delay)
             time.sleep(delay)
+    # No progress bar: it would interleave with the job's own log lines.
+    con.execute("set enable_progress_bar = false")
     try:
         yield con
     finally:

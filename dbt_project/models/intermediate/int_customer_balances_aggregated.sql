@@ -1,0 +1,75 @@
+-- Per spine customer, financial assets from the monthly average daily balances
+-- (transaction flow is not an asset):
+--   monthly_avg_daily_assets: sum over the customer's accounts of avg_daily_balance
+--     in the as-of month (card tier);
+--   avg_assets_6m: average over the 6 calendar months ending with the as-of month of
+--     the monthly totals, a month without balances counting as 0 (star points).
+with
+
+spine as (
+
+    select customer_id from {{ ref('int_customers_filtered') }}
+
+),
+
+balances as (
+
+    select * from {{ ref('stg_core__balances') }}
+
+),
+
+windows as (
+
+    select
+        cast({{ rule_parameter('star_window_months') }} as integer) as star_window_months,
+        strftime({{ as_of_date() }}, '%Y-%m') as as_of_month,
+        strftime(
+            date_trunc('month', {{ as_of_date() }})
+            - to_months(cast({{ rule_parameter('star_window_months') }} as integer) - 1),
+            '%Y-%m'
+        ) as star_window_first_month
+
+),
+
+monthly as (
+
+    select
+        balances.customer_id,
+        balances.balance_month,
+        sum(balances.avg_daily_balance) as month_assets
+    from balances
+    cross join windows
+    where balances.balance_month between windows.star_window_first_month and windows.as_of_month
+    group by balances.customer_id, balances.balance_month
+
+),
+
+aggregated as (
+
+    select
+        monthly.customer_id,
+        sum(monthly.month_assets) / max(windows.star_window_months) as avg_assets_6m,
+        sum(case when monthly.balance_month = windows.as_of_month then monthly.month_assets end)
+            as monthly_avg_daily_assets,
+        count(*) as months_with_balances
+    from monthly
+    cross join windows
+    group by monthly.customer_id
+
+),
+
+final as (
+
+    select
+        spine.customer_id,
+        cast(round(coalesce(aggregated.avg_assets_6m, 0), 2) as decimal(18, 2)) as avg_assets_6m,
+        cast(coalesce(aggregated.monthly_avg_daily_assets, 0) as decimal(18, 2))
+            as monthly_avg_daily_assets,
+        cast(coalesce(aggregated.months_with_balances, 0) as integer) as months_with_balances
+    from spine
+    left join aggregated
+        on spine.customer_id = aggregated.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,135 @@
+-- Loyalty score 0-100 per spine customer: a weighted mean of component scores in
+-- [0, 1], weights, floors, caps, direction and neutral scores from seed
+-- loyalty_score_weights:
+--   normalised = clamp((value - floor_value) / (cap_value - floor_value), 0, 1)
+--   component  = normalised, or 1 - normalised for a negative component
+--                (complaints); neutral_score when the value is unknown
+--   score      = 100 * sum(weight * component) / sum(weight)
+-- Unknown: the interaction components (satisfaction, complaints, unresolved
+-- complaints, referrals) of a customer without interactions in the window (also
+-- when no interactions file was delivered), and satisfaction of a customer without
+-- a survey. The transaction components are always known.
+with
+
+spine as (
+
+    select customer_id from {{ ref('int_customers_filtered') }}
+
+),
+
+transactions as (
+
+    select * from {{ ref('int_customer_transactions_aggregated') }}
+
+),
+
+interactions as (
+
+    select * from {{ ref('int_customer_interactions_aggregated') }}
+
+),
+
+weights as (
+
+    select * from {{ ref('loyalty_score_weights') }}
+
+),
+
+inputs as (
+
+    select
+        spine.customer_id,
+        interactions.has_interactions,
+        interactions.avg_satisfaction,
+        interactions.complaint_count,
+        interactions.unresolved_complaint_count,
+        interactions.referral_count,
+        transactions.purchase_count_12m,
+        transactions.purchase_months_12m
+            >= {{ rule_parameter('repurchase_min_distinct_months') }} as repurchase_flag
+    from spine
+    inner join transactions
+        on spine.customer_id = transactions.customer_id
+    inner join interactions
+        on spine.customer_id = interactions.customer_id
+
+),
+
+components as (
+
+    -- one row per customer and component; NULL value = unknown
+    select customer_id, 'satisfaction' as component,
+        cast(avg_satisfaction as decimal(18, 4)) as component_value
+    from inputs
+    union all
+    select customer_id, 'complaints',
+        cast(case when has_interactions then complaint_count end as decimal(18, 4))
+    from inputs
+    union all
+    select customer_id, 'unresolved_complaints',
+        cast(case when has_interactions then unresolved_complaint_count end as decimal(18, 4))
+    from inputs
+    union all
+    select customer_id, 'referrals',
+        cast(case when has_interactions then referral_count end as decimal(18, 4))
+    from inputs
+    union all
+    select customer_id, 'repurchase',
+        cast(case when repurchase_flag then 1 else 0 end as decimal(18, 4))
+    from inputs
+    union all
+    select customer_id, 'purchase_frequency', cast(purchase_count_12m as decimal(18, 4))
+    from inputs
+
+),
+
+component_scores as (
+
+    select
+        components.customer_id,
+        weights.weight,
+        case
+            when components.component_value is null then coalesce(weights.neutral_score, 0)
+            when weights.direction = 'negative' then 1 - least(greatest(
+                (components.component_value - weights.floor_value)
+                / (weights.cap_value - weights.floor_value), 0), 1)
+            else least(greatest(
+                (components.component_value - weights.floor_value)
+                / (weights.cap_value - weights.floor_value), 0), 1)
+        end as component_score
+    from components
+    inner join weights
+        on components.component = weights.component
+
+),
+
+scored as (
+
+    select
+        customer_id,
+        cast(round(100 * sum(weight * component_score) / sum(weight), 2) as decimal(5, 2))
+            as loyalty_score
+    from component_scores
+    group by customer_id
+
+),
+
+final as (
+
+    select
+        inputs.customer_id,
+        inputs.has_interactions,
+        inputs.avg_satisfaction,
+        inputs.complaint_count,
+        inputs.unresolved_complaint_count,
+        inputs.referral_count,
+        inputs.purchase_count_12m,
+        inputs.repurchase_flag,
+        scored.loyalty_score
+    from inputs
+    inner join scored
+        on inputs.customer_id = scored.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,26 @@
+{{ config(meta={'dagster': {'ref': {'name': 'rule_parameters'}}}) }}
+-- All rule seeds carry the same rule_version, so the rule_version of a tier table
+-- names the complete rule set it was computed with.
+{% set rule_seeds = [
+    'star_level_bands', 'card_tier_bands', 'contribution_tier_bands',
+    'loyalty_tier_bands', 'credit_status_bands', 'repayment_capacity_bands',
+    'collateral_bands', 'credit_grade_bands', 'credit_grade_weights',
+    'star_point_rates', 'loyalty_score_weights', 'rfm_segments', 'rule_parameters',
+    'transaction_type_roles', 'tier_status_labels',
+] %}
+
+with
+
+versions as (
+
+    {% for seed in rule_seeds %}
+    select '{{ seed }}' as seed_name, rule_version from {{ ref(seed) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select seed_name, rule_version
+from versions
+where (select count(distinct rule_version) from versions) > 1
+    or rule_version is null

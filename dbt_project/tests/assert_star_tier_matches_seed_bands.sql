@@ -1,0 +1,101 @@
+{{ config(meta={'dagster': {'ref': {'name': 'customer_star_tier'}}}) }}
+-- Every row of customer_star_tier agrees with the seed bands, checked without the
+-- band_lookup macro: a rated row's star points lie in its star band and its assets
+-- in its card band, with the band's rank and labels; an UNRATED row only occurs
+-- (and then for both tiers) when balances were not delivered.
+with
+
+star_tier as (
+
+    select * from {{ ref('customer_star_tier') }}
+
+),
+
+balances_present as (
+
+    select coalesce(bool_or(is_present), false) as is_present
+    from {{ ref('stg_ingest__source_manifest') }}
+    where source_name = 'balances'
+
+),
+
+star_bands as (
+
+    select * from {{ ref('star_level_bands') }}
+
+),
+
+card_bands as (
+
+    select * from {{ ref('card_tier_bands') }}
+
+),
+
+star_mismatch as (
+
+    select star_tier.customer_id, 'star level not in its seed band' as problem
+    from star_tier
+    cross join balances_present
+    left join star_bands
+        on star_tier.star_level_code = star_bands.tier_code
+    where balances_present.is_present
+        and (
+            star_bands.tier_code is null
+            or star_tier.star_points is null
+            or star_tier.tier_code <> star_tier.star_level_code
+            or star_tier.tier_rank <> star_bands.tier_rank
+            or star_tier.star_level_zh <> star_bands.label_zh
+            or star_tier.star_level_en <> star_bands.label_en
+            or (star_bands.lower_bound is not null and (
+                star_tier.star_points < star_bands.lower_bound
+                or (star_tier.star_points = star_bands.lower_bound
+                    and not star_bands.lower_inclusive)))
+            or (star_bands.upper_bound is not null and (
+                star_tier.star_points > star_bands.upper_bound
+                or (star_tier.star_points = star_bands.upper_bound
+                    and not star_bands.upper_inclusive)))
+        )
+
+),
+
+card_mismatch as (
+
+    select star_tier.customer_id, 'card tier not in its seed band' as problem
+    from star_tier
+    cross join balances_present
+    left join card_bands
+        on star_tier.card_tier_code = card_bands.tier_code
+    where balances_present.is_present
+        and (
+            card_bands.tier_code is null
+            or star_tier.monthly_avg_daily_assets is null
+            or star_tier.card_tier_rank <> card_bands.tier_rank
+            or star_tier.card_tier_zh <> card_bands.label_zh
+            or star_tier.card_tier_en <> card_bands.label_en
+            or (card_bands.lower_bound is not null and (
+                star_tier.monthly_avg_daily_assets < card_bands.lower_bound
+                or (star_tier.monthly_avg_daily_assets = card_bands.lower_bound
+                    and not card_bands.lower_inclusive)))
+            or (card_bands.upper_bound is not null and (
+                star_tier.monthly_avg_daily_assets > card_bands.upper_bound
+                or (star_tier.monthly_avg_daily_assets = card_bands.upper_bound
+                    and not card_bands.upper_inclusive)))
+        )
+
+),
+
+unrated_mismatch as (
+
+    select star_tier.customer_id, 'UNRATED does not match the balances manifest' as problem
+    from star_tier
+    cross join balances_present
+    where (not balances_present.is_present)
+        <> (star_tier.star_level_code = 'UNRATED' and star_tier.card_tier_code = 'UNRATED')
+
+)
+
+select * from star_mismatch
+union all
+select * from card_mismatch
+union all
+select * from unrated_mismatch
