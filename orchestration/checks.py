@@ -22,7 +22,7 @@ from pandera.errors import SchemaErrors
 from contracts.landing import SOURCES
 from contracts.marts import MART_SCHEMAS
 from contracts.raw import RAW_SCHEMAS
-from orchestration.ingest import raw_key, top_reasons
+from orchestration.ingest import defective_rows, raw_key, top_reasons
 from orchestration.resources import TieringConfig
 from orchestration.warehouse import connect
 
@@ -98,6 +98,7 @@ def _manifest_check(source: str, name: str, description: str,
                     f"select count(*) from quarantine.{source}").fetchone()[0],
             }
             counts["reasons"] = top_reasons(con, source)
+            counts["defective"] = defective_rows(con, source)
         passed, text = evaluate(manifest, counts, tiering.max_quarantine_share)
         return dg.AssetCheckResult(
             passed=passed, description=text,
@@ -120,10 +121,14 @@ def conservation(manifest: dict, counts: dict, _threshold: float) -> tuple[bool,
 
 def circuit_breaker(manifest: dict, counts: dict, threshold: float) -> tuple[bool, str]:
     read, quarantined = manifest["rows_read"], manifest["rows_quarantined"]
-    share = quarantined / read if read else 0.0
+    defective = counts["defective"]
+    share = defective / read if read else 0.0
     reasons = ", ".join(f"{k} {v:,}" for k, v in counts["reasons"].items()) or "none"
-    text = (f"{manifest['source']}: {quarantined:,} of {read:,} rows quarantined "
-            f"({share:.2%}, limit {threshold:.2%}); top reasons: {reasons}")
+    held = quarantined - defective
+    text = (f"{manifest['source']}: {defective:,} of {read:,} rows rejected as defective "
+            f"({share:.2%}, limit {threshold:.2%})"
+            + (f", {held:,} held back as dated after the as-of date" if held else "")
+            + f"; top reasons: {reasons}")
     return share <= threshold, text
 
 

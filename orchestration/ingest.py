@@ -40,6 +40,11 @@ REASONS: dict[str, str] = {
     "KEY_CONFLICT": "same key as an earlier row with different content",
 }
 
+#: reasons that hold a row back rather than reject it as defective: a row dated after
+#: the as-of date is normal when a past date is (re)run on today's files, so it is
+#: quarantined (kept, counted) but does not count towards the circuit breaker.
+HELD_BACK_REASONS: tuple[str, ...] = ("FUTURE_DATE",)
+
 MANIFEST_DDL = """
 create table if not exists raw.source_manifest (
   source varchar primary key, is_present boolean, file_count integer,
@@ -119,6 +124,15 @@ def top_reasons(con: duckdb.DuckDBPyConnection, source: str, limit: int = 5) -> 
     return dict(con.execute(
         f"select r, count(*) as n from (select unnest(string_split(reason, '; ')) as r "
         f"from quarantine.{source}) group by r order by n desc, r limit {int(limit)}").fetchall())
+
+
+def defective_rows(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    """Quarantined rows with at least one reason that is not a held-back reason."""
+    held = ", ".join(quote_literal(r) for r in HELD_BACK_REASONS)
+    return con.execute(
+        f"select count(*) from quarantine.{source} where len(list_filter("
+        f"string_split(reason, '; '), r -> split_part(r, ':', 1) not in ({held}))) > 0"
+    ).fetchone()[0]
 
 
 def ingest_source(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
@@ -258,7 +272,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         paths = tiering.paths
         as_of = dt.date.fromisoformat(tiering.as_of_date)
         try:
-            result = run_ingest(paths.warehouse, paths.landing, source, as_of, context.run_id)
+            result = run_ingest(paths.warehouse, paths.landing, source, as_of, context.run.run_id)
         except LandingFileError as exc:
             raise dg.Failure(description=f"ingest of {source.name} failed: {exc}") from exc
         context.log.info(

@@ -124,7 +124,7 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
     def published_tiers(context: dg.AssetExecutionContext,
                         tiering: TieringConfig) -> dg.MaterializeResult:
         paths = tiering.paths
-        pub = publish(paths.warehouse, paths.published, tiering.as_of_date, context.run_id)
+        pub = publish(paths.warehouse, paths.published, tiering.as_of_date, context.run.run_id)
         context.log.info(f"published {len(pub.tables)} tables to {pub.path}")
         return dg.MaterializeResult(metadata={
             "path": dg.MetadataValue.path(str(pub.path)),
