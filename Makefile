@@ -36,7 +36,7 @@ test: setup
 
 ui: setup
 	mkdir -p $(TIERING_HOME)/dagster
-	DAGSTER_HOME=$(TIERING_HOME)/dagster $(BIN)/dagster dev -m orchestration.definitions
+	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(TIERING_HOME)/dagster $(BIN)/dagster dev -m orchestration.definitions
 
 bench: setup
 	$(BIN)/python tests/benchmarks/bench_pipeline.py

@@ -61,8 +61,10 @@ def tiering_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 
 def _dbt_executable() -> str:
     """The dbt installed beside this Python (the venv), so an unactivated venv works."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    for candidate in (Path(sys.prefix) / "bin" / "dbt", Path(sys.executable).parent / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable())

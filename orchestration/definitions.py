@@ -6,13 +6,13 @@ import dagster as dg
 
 from orchestration.checks import mart_checks, raw_checks
 from orchestration.dbt import dbt_resource, tiering_dbt_assets
-from orchestration.ingest import landing_specs, raw_assets
+from orchestration.ingest import landing_specs, manifest_spec, raw_assets
 from orchestration.publish import build_published_asset
 from orchestration.resources import TieringConfig
 from orchestration.schedules import nightly_job, nightly_schedule, previous_business_day
 
 defs = dg.Definitions(
-    assets=[*landing_specs, *raw_assets, tiering_dbt_assets,
+    assets=[*landing_specs, *raw_assets, manifest_spec, tiering_dbt_assets,
             build_published_asset(tiering_dbt_assets)],
     asset_checks=[*raw_checks, *mart_checks],
     jobs=[nightly_job],

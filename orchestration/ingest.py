@@ -295,3 +295,10 @@ landing_specs = [
     for s in SOURCES.values()
 ]
 raw_assets = [_build_raw_asset(s) for s in SOURCES.values()]
+#: written by every ingest asset (one row per source); dbt reads it to tell an absent
+#: optional source from an empty one.
+manifest_spec = dg.AssetSpec(
+    dg.AssetKey(["raw", "source_manifest"]), group_name="raw", kinds={"duckdb"},
+    deps=[raw_key(s) for s in SOURCES],
+    description="Per source and run: present?, files, rows read / loaded / quarantined / "
+                "duplicate, unknown columns.")
