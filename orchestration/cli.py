@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from orchestration.resources import Paths, paths_from_env
+from orchestration.warehouse import exclusive_run
 
 DEMO_AS_OF = dt.date(2026, 10, 31)
 GENERATED_MARKER = "_generated.json"
@@ -66,9 +67,10 @@ def cmd_run(paths: Paths, as_of: dt.date) -> int:
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     run_config = run_config_for(as_of, home=str(paths.home), landing=str(paths.landing))
     run_config.loggers = {"console": {"config": {"log_level": "INFO"}}}
-    result = job.execute_in_process(run_config=run_config, instance=instance,
-                                    raise_on_error=False,
-                                    tags={"tiering/as_of_date": str(as_of)})
+    with exclusive_run(paths.home, say=_say):
+        result = job.execute_in_process(run_config=run_config, instance=instance,
+                                        raise_on_error=False,
+                                        tags={"tiering/as_of_date": str(as_of)})
     outcome = RunOutcome.from_result(result, paths, time.monotonic() - started)
     print_summary(outcome, paths)
     instance.dispose()

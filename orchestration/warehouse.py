@@ -59,3 +59,26 @@ def quote_ident(name: str) -> str:
 
 def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def exclusive_run(home: Path, say=print) -> Iterator[None]:
+    """Hold ``$TIERING_HOME/.run.lock`` for a whole run, so two ``tiering run`` processes
+    never write one warehouse together; the second waits for the first.
+
+    The lock is an OS file lock: it is released when the process ends, even when it
+    is killed, so a crashed run never leaves a stale lock behind.
+    """
+    import fcntl
+
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / ".run.lock").open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another run holds {home / '.run.lock'}; waiting for it to finish")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -83,3 +83,32 @@ def nightly_run(tmp_path_factory, small_landing) -> JobRun:
                 os.environ[k] = v
     assert run.exit_code == 0, run.output
     return run
+
+
+#: columns that differ between runs by design (load time, run id) and are left out
+#: when two warehouses are compared.
+VOLATILE_COLUMNS = ("_loaded_at", "_run_id", "loaded_at", "run_id", "published_at")
+CHECKED_SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "main")
+
+
+def table_checksums(path: Path) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent content hash of every table in ``path``."""
+    import duckdb
+
+    sums: dict[str, tuple[int, int]] = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' and table_schema in "
+            f"({', '.join(repr(s) for s in CHECKED_SCHEMAS)}) and table_name <> '_publication' "
+            "order by 1, 2").fetchall()
+        for schema, table in tables:
+            cols = [r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? "
+                "and table_name = ?", [schema, table]).fetchall()]
+            keep = [f'"{c}"' for c in cols if c not in VOLATILE_COLUMNS]
+            row_hash = f"hash({', '.join(keep)})" if keep else "0"
+            sums[f"{schema}.{table}"] = con.execute(
+                f'select count(*), coalesce(sum({row_hash}::hugeint), 0) '
+                f'from "{schema}"."{table}"').fetchone()
+    return sums
