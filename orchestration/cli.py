@@ -47,30 +47,27 @@ def cmd_generate(out: Path, customers: int, months: int, seed: int, as_of: dt.da
     return 0
 
 
-def prepare_instance(paths: Paths):
-    """The Dagster instance under $TIERING_HOME/dagster, created on first use."""
-    from orchestration.instance import ensure_instance
-
-    return ensure_instance(paths.dagster_home)
-
-
 def cmd_run(paths: Paths, as_of: dt.date) -> int:
     from orchestration.definitions import defs
+    from orchestration.instance import LAUNCHED_BY_CLI, ensure_instance, fail_dead_cli_runs
     from orchestration.schedules import NIGHTLY_JOB_NAME, run_config_for
     from orchestration.summary import RunOutcome, print_summary
 
     os.environ["TIERING_HOME"] = str(paths.home)
     os.environ["TIERING_LANDING"] = str(paths.landing)
-    instance = prepare_instance(paths)
+    instance = ensure_instance(paths.dagster_home)
     _say(f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}")
     started = time.monotonic()
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     run_config = run_config_for(as_of, home=str(paths.home), landing=str(paths.landing))
     run_config.loggers = {"console": {"config": {"log_level": "INFO"}}}
     with exclusive_run(paths.home, say=_say):
+        for run_id in fail_dead_cli_runs(instance):
+            _say(f"run {run_id} was killed before it finished; marked failed")
         result = job.execute_in_process(run_config=run_config, instance=instance,
                                         raise_on_error=False,
-                                        tags={"tiering/as_of_date": str(as_of)})
+                                        tags={"tiering/as_of_date": str(as_of),
+                                              **LAUNCHED_BY_CLI})
     outcome = RunOutcome.from_result(result, paths, time.monotonic() - started)
     print_summary(outcome, paths)
     instance.dispose()

@@ -266,8 +266,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
 
     @dg.asset(key=raw_key(source.name), group_name="raw", deps=deps, kinds={"duckdb"},
               description=f"{source.description} Typed rows of the landing files; rejected "
-                          f"rows go to quarantine.{source.name}.",
-              pool="tiering_warehouse")
+                          f"rows go to quarantine.{source.name}.")
     def _raw(context: dg.AssetExecutionContext, tiering: TieringConfig) -> dg.MaterializeResult:
         paths = tiering.paths
         as_of = dt.date.fromisoformat(tiering.as_of_date)

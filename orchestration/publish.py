@@ -117,7 +117,7 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
                        key=lambda k: k.to_user_string())
 
     @dg.asset(key=PUBLISHED_KEY, group_name="published", deps=mart_keys,
-              kinds={"duckdb", "parquet"}, pool="tiering_warehouse",
+              kinds={"duckdb", "parquet"},
               description="Read-only BI artefact: every marts table in "
                           "$TIERING_HOME/published/tiers.duckdb and parquet/<table>.parquet, "
                           "swapped in atomically after every blocking check passed.")

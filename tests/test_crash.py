@@ -1,0 +1,90 @@
+"""Crash safety: SIGKILL a real run at several points; the last published artefact stays
+intact and readable, and the next run completes normally."""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import AS_OF, CORE_TIER_TABLES
+
+NEXT_AS_OF = "2026-10-30"
+#: (name, log text after which the run is killed, extra delay in seconds, whether the
+#: kill certainly comes before the publication). The last two may land before or
+#: after the atomic swap; either way the artefact must be one whole run's data.
+KILL_POINTS = [
+    ("during ingest", "customers: read", 0.0, True),
+    ("during dbt staging", "START sql table model staging", 0.0, True),
+    ("during dbt marts", "START sql table model marts", 0.0, True),
+    ("after dbt, around the checks and publication", "Finished dbt command", 0.3, False),
+    ("at a random moment", "nightly run as of", random.Random().uniform(0, 20), False),
+]
+
+
+def artefact_state(artefact: Path) -> str:
+    """The as-of date of the artefact, after checking every table agrees with it."""
+    with duckdb.connect(str(artefact), read_only=True) as con:
+        as_of = str(con.execute("select as_of_date from _publication").fetchone()[0])
+        for table in CORE_TIER_TABLES:
+            dates = con.execute(f"select distinct as_of_date::varchar from {table}").fetchall()
+            assert dates == [(as_of,)], (table, dates)
+    return as_of
+
+
+def start_run(home: Path, landing: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "run", "--home", str(home),
+         "--landing", str(landing), "--as-of", NEXT_AS_OF],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,  # its own process group: the kill takes dbt down too
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def kill_when(proc: subprocess.Popen, marker: str, delay: float) -> bool:
+    """SIGKILL the run's whole process group once ``marker`` is logged (+ delay)."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if marker in line:
+            time.sleep(delay)
+            break
+    finished = proc.poll() is not None
+    if not finished:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    return not finished
+
+
+@pytest.fixture
+def published_home(nightly_run, tmp_path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(nightly_run.home, home, ignore=shutil.ignore_patterns(".run.lock"))
+    assert artefact_state(home / "published" / "tiers.duckdb") == str(AS_OF)
+    return home
+
+
+def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
+        published_home, nightly_run):
+    artefact = published_home / "published" / "tiers.duckdb"
+    killed_before_publication = 0
+    for name, marker, delay, before_publication in KILL_POINTS:
+        before = artefact_state(artefact)
+        killed = kill_when(start_run(published_home, nightly_run.landing), marker, delay)
+        state = artefact_state(artefact)  # opens, reads, and is one run's data
+        if before_publication:
+            assert killed and state == before, f"killed {name}: artefact changed"
+            killed_before_publication += 1
+        else:
+            assert state in (before, NEXT_AS_OF), name
+    assert killed_before_publication == 3
+    proc = start_run(published_home, nightly_run.landing)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out
+    assert artefact_state(artefact) == NEXT_AS_OF
+    assert not list(artefact.parent.glob(".*.tmp"))
