@@ -48,6 +48,10 @@ CALL_OUTCOMES: tuple[str, ...] = (
     "very_interested",
     "agreed_visit",
 )
+#: a lead's need (客户分层分级标准): explicit need with an expected close date, latent
+#: need (stage D whatever the date) or no need at all (stage E, "dead").
+NEED_STATUSES: tuple[str, ...] = ("explicit", "latent", "none")
+LEAD_SOURCES: tuple[str, ...] = ("referral", "call_center", "event", "online", "branch")
 
 
 @dataclass(frozen=True)
@@ -196,8 +200,36 @@ INTERACTIONS = Source(
     ),
 )
 
+LEADS = Source(
+    name="leads",
+    key=("customer_id", "captured_date"),
+    event_time="captured_date",
+    description="Sales lead assessments: the quality factors and the expected close.",
+    columns=(
+        Col("customer_id", required=True),
+        Col("captured_date", "DATE", required=True,
+            description="Date the sales team recorded the assessment."),
+        Col("lead_source", allowed=LEAD_SOURCES),
+        Col("is_same_type", "BOOLEAN",
+            description="Already invests in the same type of product (同类型) or not (外行)."),
+        Col("capital_amount", MONEY, min=0, info_class="B",
+            description="Capital / planned investment amount (资金实力及预投资额度), CNY."),
+        Col("has_local_relations", "BOOLEAN", info_class="B",
+            description="Local relations, bank relations and work income (当地人脉关系)."),
+        Col("main_product_is_ours", "BOOLEAN",
+            description="The main investment product is one of ours (主要投资产品以我公司为主)."),
+        Col("prior_investment_amount", MONEY, min=0, info_class="B",
+            description="Amount in prior investments (原投资产品), CNY."),
+        Col("recognition_score", "INTEGER", min=1, max=5,
+            description="Recognition of our company (认可程度), 1 (low) to 5 (high)."),
+        Col("expected_close_date", "DATE",
+            description="Date the deal is expected to close (explicit need)."),
+        Col("need_status", allowed=NEED_STATUSES),
+    ),
+)
+
 SOURCES: dict[str, Source] = {
-    s.name: s for s in (CUSTOMERS, TRANSACTIONS, BALANCES, CREDIT_REPORTS, INTERACTIONS)
+    s.name: s for s in (CUSTOMERS, TRANSACTIONS, BALANCES, CREDIT_REPORTS, INTERACTIONS, LEADS)
 }
 
 

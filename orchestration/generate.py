@@ -1,7 +1,7 @@
 """Deterministic synthetic landing data that follows landing contract v1.
 
-``generate`` writes the five landing sources (customers, transactions split into one
-file per month, balances, credit reports, interactions) for a given number of
+``generate`` writes the six landing sources (customers, transactions split into one
+file per month, balances, credit reports, interactions with calls, leads) for a given number of
 customers and months ending at an as-of date. Everything is drawn with numpy from
 one seed (a child stream per source), so the same arguments give byte-identical
 files. No Python loop runs per transaction: counts are Poisson draws per customer,
@@ -27,7 +27,9 @@ import pyarrow as pa
 from contracts.landing import (
     CALL_OUTCOMES,
     INTERACTION_TYPES,
+    LEAD_SOURCES,
     MONEY,
+    NEED_STATUSES,
     PRODUCT_TYPES,
     SOURCES,
     TRANSACTION_TYPES,
@@ -189,9 +191,20 @@ COLLATERAL_W = (45, 15, 8, 4, 3, 25)
 COLLATERAL_MEDIAN = (1_800_000.0, 150_000.0, 200_000.0, 300_000.0, 400_000.0, 0.0)
 
 INTERACTION_W = (22, 8, 8, 45, 17)  # survey, complaint, referral, call, visit
-CALL_OUTCOME_W = (5, 6, 3, 16, 5, 8, 5, 2, 18, 12, 11, 6, 3)
+# Call outcomes follow the called person's attitude, so one customer's calls tell one
+# story (intent levels 1-6 of the lead intent scheme): weights in CALL_OUTCOMES order,
+# (invalid_number, switched_off, call_reminder, no_answer, not_connected, hung_up,
+#  refused_contact, hostile, not_interested, call_later, interested_needs_info,
+#  very_interested, agreed_visit).
+CALL_ATTITUDES = (  # (attitude, share of customers, outcome weights)
+    ("invalid", 0.04, (70, 0, 0, 15, 15, 0, 0, 0, 0, 0, 0, 0, 0)),
+    ("hostile", 0.12, (0, 8, 3, 15, 6, 25, 18, 12, 10, 3, 0, 0, 0)),
+    ("cold", 0.40, (0, 6, 3, 18, 5, 6, 3, 1, 35, 20, 3, 0, 0)),
+    ("warm", 0.30, (0, 5, 3, 15, 4, 2, 1, 0, 12, 20, 28, 8, 2)),
+    ("hot", 0.14, (0, 4, 2, 12, 3, 1, 0, 0, 4, 10, 20, 28, 16)),
+)
 CALL_NOTES = (
-    "空号，二次拨打仍未接通", "客户关机", "来电提醒，稍后回拨", "无人接听", "无法接通",
+    "空号/停机/号码与资料不符", "客户关机", "来电提醒，稍后回拨", "无人接听", "无法接通",
     "接通后立即挂断", "客户拒绝其他联系方式", "客户态度恶劣", "客户表示暂无需求",
     "客户现在没空，约定下次联系", "客户比较感兴趣，希望进一步了解", "客户意向强烈，信任我行",
     "客户同意预约上门拜访",
@@ -205,7 +218,7 @@ NOTES = {
 }  # fmt: skip
 
 assert tuple(TX_PROFILE) == TRANSACTION_TYPES
-assert len(CALL_OUTCOME_W) == len(CALL_OUTCOMES) == len(CALL_NOTES)
+assert all(len(w) == len(CALL_OUTCOMES) == len(CALL_NOTES) for _a, _s, w in CALL_ATTITUDES)
 assert len(INTERACTION_W) == len(INTERACTION_TYPES)
 
 
@@ -644,7 +657,8 @@ def _interactions(rng: np.random.Generator, pop: Population, win: Window) -> pa.
     score = _pick(rng, (4, 6, 15, 40, 35), m) + 1
     scored = kind["survey"] | (kind["visit"] & (rng.random(m) < 0.4))
     resolved = rng.random(m) < 0.78
-    outcome = _pick(rng, CALL_OUTCOME_W, m)
+    attitude = _pick(rng, [a[1] for a in CALL_ATTITUDES], n)  # per customer
+    outcome = _pick_by_row(rng, np.array([a[2] for a in CALL_ATTITUDES], float), attitude[c])
 
     notes = np.full(m, "", dtype=object)
     for name, texts in NOTES.items():
@@ -663,6 +677,66 @@ def _interactions(rng: np.random.Generator, pop: Population, win: Window) -> pa.
             pa.array(CALL_OUTCOMES),
         ),
         "notes": _nullable(notes, no_note, pa.string()),
+    })  # fmt: skip
+
+
+# --------------------------------------------------------------------------- leads
+LEAD_SOURCE_W = (25, 30, 15, 20, 10)  # in LEAD_SOURCES order
+NEED_STATUS_W = (55, 30, 15)  # explicit, latent, none
+RECOGNITION_W = (10, 20, 30, 25, 15)  # recognition score 1..5
+
+
+def _leads(rng: np.random.Generator, pop: Population, win: Window) -> pa.Table:
+    """Sales assessments of about a third of the customers, one or two per lead.
+
+    The quality factors follow the customer's wealth (capital, prior investments,
+    local relations); an explicit need carries an expected close date a few weeks to
+    about a year and a half after the assessment, a latent need sometimes a far one,
+    no need none.
+    """
+    n = len(pop.ids)
+    first = np.maximum(win.start, pop.onboarded)
+    span = (win.as_of - first).astype(np.int64) + 1
+    who = np.flatnonzero(rng.random(n) < np.where(pop.corporate, 0.5, 0.3))
+    k = 1 + (rng.random(len(who)) < 0.35)
+    c = np.repeat(who, k)
+    m = len(c)
+    # one assessment per half of the customer's window, so two never share a date
+    nth = np.arange(m) - np.repeat(np.cumsum(k) - k, k)
+    half = np.maximum(span[c] // 2, 1)
+    offset = np.where(np.repeat(k, k) == 1, (rng.random(m) * span[c]).astype(np.int64),
+                      nth * half + (rng.random(m) * half).astype(np.int64))
+    offset = np.minimum(offset, span[c] - 1)
+    keep = np.ones(m, dtype=bool)
+    keep[1:] = (c[1:] != c[:-1]) | (offset[1:] != offset[:-1])  # a one-day window
+    c, offset = c[keep], offset[keep]
+    m = len(c)
+    captured = first[c] + offset
+
+    wealth = pop.wealth[c]
+    richness = np.clip((np.log10(wealth) - 3.5) / 3.5, 0, 1)
+    same_type = rng.random(m) < 0.45
+    capital = wealth * rng.uniform(0.2, 1.5, m)
+    prior = np.where(same_type, wealth * rng.uniform(0.1, 1.0, m), wealth * rng.uniform(0, 0.2, m))
+    need = _pick(rng, NEED_STATUS_W, m)
+    close_days = np.where(need == 0, rng.gamma(2.0, 100, m),
+                          np.where(need == 1, 180 + rng.gamma(2.0, 120, m), 0))
+    no_close = (need == 2) | ((need == 1) & (rng.random(m) < 0.6))
+    missing = rng.random((4, m)) < 0.05  # fields the sales team left empty
+    return pa.table({
+        "customer_id": _dict(c, pop.ids),
+        "captured_date": pa.array(captured, pa.date32()),
+        "lead_source": _dict(_pick(rng, LEAD_SOURCE_W, m), LEAD_SOURCES),
+        "is_same_type": pa.array(same_type),
+        "capital_amount": _nullable(_cents(capital), missing[0], pa.int64()),
+        "has_local_relations": _nullable(rng.random(m) < 0.25 + 0.4 * richness, missing[1],
+                                         pa.bool_()),
+        "main_product_is_ours": pa.array(rng.random(m) < 0.35),
+        "prior_investment_amount": _nullable(_cents(prior), missing[2], pa.int64()),
+        "recognition_score": _nullable(_pick(rng, RECOGNITION_W, m) + 1, missing[3], pa.int16()),
+        "expected_close_date": _nullable(captured + close_days.astype(np.int64), no_close,
+                                         pa.date32()),
+        "need_status": _dict(need, NEED_STATUSES),
     })  # fmt: skip
 
 
@@ -688,7 +762,9 @@ def generate(
     for stale in (out / "transactions").glob("transactions_*.csv"):
         stale.unlink()  # a previous run over other months must not leave files behind
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    # one child stream per source; spawning more children leaves the first ones as they
+    # were, so adding a source does not change the files of the others
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     rows: dict[str, int] = {}
     con = duckdb.connect(":memory:")
     try:
@@ -714,6 +790,10 @@ def generate(
         table = _interactions(streams[4], pop, win)
         rows["interactions"] = _write(con, SOURCES["interactions"], table, out / "interactions.csv")
         say(f"interactions: {rows['interactions']:,} rows")
+
+        table = _leads(streams[5], pop, win)
+        rows["leads"] = _write(con, SOURCES["leads"], table, out / "leads.csv")
+        say(f"leads: {rows['leads']:,} rows")
     finally:
         con.close()
     return rows

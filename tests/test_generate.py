@@ -8,7 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from contracts.landing import MONEY, SOURCES, TRANSACTION_TYPES, Source
+from contracts.landing import (
+    CALL_OUTCOMES,
+    MONEY,
+    NEED_STATUSES,
+    SOURCES,
+    TRANSACTION_TYPES,
+    Source,
+)
 from orchestration.generate import DEFAULT_AS_OF, generate
 
 FORMATS = {  # how each DuckDB type must be spelled in the CSV
@@ -147,7 +154,7 @@ def test_same_seed_gives_identical_files(small, tmp_path: Path) -> None:
     assert again == rows
     first, second = _tree(out), _tree(tmp_path / "b")
     assert list(first) == list(second)
-    assert len(first) == 4 + 3  # four single-file sources + one transactions file per month
+    assert len(first) == 5 + 3  # five single-file sources + one transactions file per month
     for name in first:
         assert first[name] == second[name], name
 
@@ -174,7 +181,7 @@ def test_mid_month_as_of(tmp_path: Path) -> None:
     rows = generate(tmp_path, customers=150, months=2, seed=1, as_of=as_of, progress=msgs.append)
     names = sorted(p.name for p in (tmp_path / "transactions").iterdir())
     assert names == ["transactions_2024-01.csv", "transactions_2024-02.csv"]
-    assert len(msgs) == 5 and all(rows.values())
+    assert len(msgs) == len(SOURCES) and all(rows.values())
     _check_contract(tmp_path, rows, months=2, as_of=as_of)
 
 
@@ -226,4 +233,51 @@ def test_moderate_set_covers_types_and_tiers(moderate) -> None:
     assert claims < premiums / 2 and refunds < purchases / 2
     per_customer_month = rows["transactions"] / (n * 6)
     assert 5 <= per_customer_month <= 12
+    con.close()
+
+
+def test_moderate_set_has_calls_and_leads_for_every_level_and_stage(moderate) -> None:
+    """Calls follow each customer's attitude, so every intent level occurs - also an
+    invalid number dialled twice (level 1); leads carry every need status, and an
+    expected close date only with a need."""
+    out, rows = moderate
+    con = _load(out)
+    outcomes = {r[0] for r in con.execute(
+        "select distinct call_outcome from interactions where interaction_type = 'call'"
+    ).fetchall()}
+    assert outcomes == set(CALL_OUTCOMES)
+    assert _count(con, "select count(*) from interactions "
+                       "where interaction_type <> 'call' and call_outcome is not null") == 0
+    # customers whose number is invalid are called again and still not reached
+    redialled_invalid = _count(con, """
+        select count(*) from (
+            select customer_id from interactions where interaction_type = 'call'
+            group by customer_id
+            having count(*) filter (call_outcome = 'invalid_number') >= 1 and count(*) >= 2
+               and count(*) filter (call_outcome in ('invalid_number', 'no_answer',
+                                                     'not_connected')) = count(*))""")
+    assert redialled_invalid >= 5
+    # one customer's calls tell one story: a hostile customer is rarely very interested
+    mixed = _count(con, """
+        select count(*) from (
+            select customer_id from interactions where interaction_type = 'call'
+            group by customer_id
+            having count(*) filter (call_outcome = 'hostile') > 0
+               and count(*) filter (call_outcome = 'agreed_visit') > 0)""")
+    assert mixed <= 0.01 * rows["customers"]
+
+    n_leads = rows["leads"]
+    customers_with_leads = _count(con, "select count(distinct customer_id) from leads")
+    assert 0.2 * rows["customers"] <= customers_with_leads <= 0.5 * rows["customers"]
+    assert n_leads >= customers_with_leads
+    needs = {r[0] for r in con.execute("select distinct need_status from leads").fetchall()}
+    assert needs == set(NEED_STATUSES)
+    assert _count(con, "select count(*) from leads where need_status = 'none' "
+                       "and expected_close_date is not null") == 0
+    assert _count(con, "select count(*) from leads where need_status = 'explicit' "
+                       "and expected_close_date is null") == 0
+    future_closes = _count(con, "select count(*) from leads where need_status = 'explicit' "
+                                f"and expected_close_date > '{DEFAULT_AS_OF}'")
+    assert future_closes >= 0.2 * _count(con, "select count(*) from leads "
+                                              "where need_status = 'explicit'")
     con.close()

@@ -8,7 +8,9 @@ required as (
         ('trailing_window_months'),
         ('star_window_months'),
         ('repurchase_min_distinct_months'),
-        ('rfm_score_buckets')
+        ('rfm_score_buckets'),
+        ('lead_call_window_months'),
+        ('potential_window_months')
     ) as t (parameter_name)
 
 )

@@ -7,6 +7,13 @@
     'collateral_bands', 'credit_grade_bands', 'credit_grade_weights',
     'star_point_rates', 'loyalty_score_weights', 'rfm_segments', 'rule_parameters',
     'transaction_type_roles', 'tier_status_labels',
+    'risk_tier_bands', 'education_tier_bands', 'value_tier_bands', 'purchase_frequency_bands',
+    'business_scope_bands', 'scorecard_grade_bands', 'lead_quality_bands',
+    'pipeline_stage_bands', 'factor_bands', 'factor_weights', 'education_levels',
+    'occupation_groups', 'product_lines', 'industry_scores', 'region_groups',
+    'province_regions', 'city_tier_levels', 'city_tiers', 'call_outcomes',
+    'lead_intent_levels', 'lead_quality_grades', 'lead_need_statuses', 'service_measures',
+    'tier_hysteresis_rules',
 ] %}
 
 with

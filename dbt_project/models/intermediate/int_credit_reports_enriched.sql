@@ -34,6 +34,8 @@ enriched as (
         customer_id,
         report_date,
         credit_score,
+        overdue_count,
+        max_days_past_due,
         annual_income,
         total_debt,
         monthly_debt_payment,

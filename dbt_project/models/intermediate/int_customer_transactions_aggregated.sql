@@ -1,6 +1,8 @@
 -- Per spine customer, the transaction figures the tiers need, as of the as-of date.
 --   trailing window: transaction_date in (as_of - 12 months, as_of]
 --   star window:     transaction_date in (as_of - 6 months, as_of]
+--   potential:       activity in (as_of - 6 months, as_of] ("recent") and in the
+--                    6 months before it ("previous")
 -- (lengths from seed rule_parameters). Which types add to or subtract from the
 -- contribution, count as RFM activity or as a loyalty purchase comes from seed
 -- transaction_type_roles.
@@ -37,7 +39,17 @@ windows as (
             {{ as_of_date() }}
             - to_months(cast({{ rule_parameter('star_window_months') }} as integer))
             as date
-        ) as star_window_after
+        ) as star_window_after,
+        cast(
+            {{ as_of_date() }}
+            - to_months(cast({{ rule_parameter('potential_window_months') }} as integer))
+            as date
+        ) as potential_window_after,
+        cast(
+            {{ as_of_date() }}
+            - to_months(2 * cast({{ rule_parameter('potential_window_months') }} as integer))
+            as date
+        ) as potential_previous_after
 
 ),
 
@@ -52,7 +64,11 @@ flagged as (
         coalesce(roles.is_rfm_activity, false) as is_rfm_activity,
         coalesce(roles.is_loyalty_purchase, false) as is_loyalty_purchase,
         transactions.transaction_date > windows.trailing_window_after as in_trailing_window,
-        transactions.transaction_date > windows.star_window_after as in_star_window
+        transactions.transaction_date > windows.star_window_after as in_star_window,
+        transactions.transaction_date > windows.potential_window_after as in_potential_window,
+        transactions.transaction_date > windows.potential_previous_after
+            and transactions.transaction_date <= windows.potential_window_after
+            as in_potential_previous_window
     from transactions
     cross join windows
     left join roles
@@ -98,6 +114,14 @@ aggregated as (
         sum(case when in_trailing_window and is_rfm_activity then amount end)
             as activity_amount_12m,
 
+        -- claims (risk) and the activity trend (business potential)
+        count(case when in_trailing_window and transaction_type = 'claim' then 1 end)
+            as claim_count_12m,
+        sum(case when in_potential_window and is_rfm_activity then amount end)
+            as activity_amount_recent,
+        sum(case when in_potential_previous_window and is_rfm_activity then amount end)
+            as activity_amount_previous,
+
         -- star points window
         sum(case when in_star_window and transaction_type = 'card_spend' then amount end)
             as card_spend_6m,
@@ -128,7 +152,12 @@ final as (
         cast(coalesce(aggregated.activity_count_12m, 0) as integer) as activity_count_12m,
         cast(coalesce(aggregated.activity_amount_12m, 0) as decimal(18, 2)) as activity_amount_12m,
         cast(coalesce(aggregated.card_spend_6m, 0) as decimal(18, 2)) as card_spend_6m,
-        cast(coalesce(aggregated.fee_business_6m, 0) as decimal(18, 2)) as fee_business_6m
+        cast(coalesce(aggregated.fee_business_6m, 0) as decimal(18, 2)) as fee_business_6m,
+        cast(coalesce(aggregated.claim_count_12m, 0) as integer) as claim_count_12m,
+        cast(coalesce(aggregated.activity_amount_recent, 0) as decimal(18, 2))
+            as activity_amount_recent,
+        cast(coalesce(aggregated.activity_amount_previous, 0) as decimal(18, 2))
+            as activity_amount_previous
     from spine
     left join aggregated
         on spine.customer_id = aggregated.customer_id

@@ -47,9 +47,14 @@ tiered as (
         band.tier_code,
         band.tier_rank,
         band.label_zh,
-        band.label_en
+        band.label_en,
+        {{ band_reason('zh', '近12个月贡献', 'inputs.contribution_12m', 'band') }} as reason_zh,
+        {{ band_reason('en', 'Trailing 12-month contribution', 'inputs.contribution_12m', 'band') }}
+            as reason_en,
+        {{ band_distance('inputs.contribution_12m', 'next_band') }} as distance_to_next_tier
     from inputs
     {{ band_join('contribution_tier_bands', 'band', 'inputs.contribution_12m') }}
+    {{ next_band_join('contribution_tier_bands', 'next_band', 'band') }}
 
 ),
 
@@ -68,7 +73,10 @@ final as (
         cast(tiered.claims_paid as decimal(18, 2)) as claims_paid,
         cast(tiered.refunds as decimal(18, 2)) as refunds,
         cast(tiered.contribution_12m as decimal(18, 2)) as contribution_12m,
-        cast(rule_version.rule_version as varchar) as rule_version
+        cast(rule_version.rule_version as varchar) as rule_version,
+        cast(tiered.reason_zh as varchar) as reason_zh,
+        cast(tiered.reason_en as varchar) as reason_en,
+        cast(tiered.distance_to_next_tier as decimal(18, 2)) as distance_to_next_tier
     from tiered
     cross join rule_version
 

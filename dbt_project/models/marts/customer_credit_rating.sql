@@ -121,12 +121,19 @@ graded as (
             coalesce(dimensions.annual_income, 0) * grade.income_multiple,
             grade.credit_limit_cap
         ) as recommended_credit_limit,
-        grade.base_rate + grade.rate_spread as loan_rate
+        grade.base_rate + grade.rate_spread as loan_rate,
+        {{ band_reason('zh', '加权信用分', 'dimensions.credit_score_points', 'grade') }}
+            as grade_reason_zh,
+        {{ band_reason('en', 'Weighted credit points', 'dimensions.credit_score_points', 'grade',
+                       verb='fall') }} as grade_reason_en,
+        {{ band_distance('dimensions.credit_score_points', 'next_grade') }}
+            as distance_to_next_tier
     from dimensions
     {{ band_join(
         'credit_grade_bands', 'grade', 'dimensions.credit_score_points',
         condition='dimensions.is_rated'
     ) }}
+    {{ next_band_join('credit_grade_bands', 'next_grade', 'grade') }}
 
 ),
 
@@ -138,6 +145,8 @@ labelled as (
         grade_unrated.tier_rank as unrated_grade_rank,
         grade_unrated.label_zh as unrated_grade_zh,
         grade_unrated.label_en as unrated_grade_en,
+        grade_unrated.reason_zh as unrated_reason_zh,
+        grade_unrated.reason_en as unrated_reason_en,
         status_unrated.tier_code as unrated_status_code,
         status_unrated.label_zh as unrated_status_zh,
         status_unrated.label_en as unrated_status_en,
@@ -187,7 +196,10 @@ final as (
         cast(credit_score_points as decimal(9, 2)) as credit_score_points,
         cast(recommended_credit_limit as decimal(18, 2)) as recommended_credit_limit,
         cast(loan_rate as decimal(9, 6)) as loan_rate,
-        cast(rule_version.rule_version as varchar) as rule_version
+        cast(rule_version.rule_version as varchar) as rule_version,
+        cast(coalesce(grade_reason_zh, unrated_reason_zh) as varchar) as reason_zh,
+        cast(coalesce(grade_reason_en, unrated_reason_en) as varchar) as reason_en,
+        cast(distance_to_next_tier as decimal(18, 2)) as distance_to_next_tier
     from labelled
     cross join rule_version
 

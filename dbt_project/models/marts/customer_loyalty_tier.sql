@@ -63,9 +63,13 @@ tiered as (
         band.tier_code,
         band.tier_rank,
         band.label_zh,
-        band.label_en
+        band.label_en,
+        {{ band_reason('zh', '忠诚度得分', 'inputs.loyalty_score', 'band') }} as reason_zh,
+        {{ band_reason('en', 'Loyalty score', 'inputs.loyalty_score', 'band') }} as reason_en,
+        {{ band_distance('inputs.loyalty_score', 'next_band') }} as distance_to_next_tier
     from inputs
     {{ band_join('loyalty_tier_bands', 'band', 'inputs.loyalty_score') }}
+    {{ next_band_join('loyalty_tier_bands', 'next_band', 'band') }}
 
 ),
 
@@ -94,7 +98,10 @@ final as (
         cast(tiered.rfm_segment_code as varchar) as rfm_segment_code,
         cast(tiered.rfm_segment_zh as varchar) as rfm_segment_zh,
         cast(tiered.rfm_segment_en as varchar) as rfm_segment_en,
-        cast(rule_version.rule_version as varchar) as rule_version
+        cast(rule_version.rule_version as varchar) as rule_version,
+        cast(tiered.reason_zh as varchar) as reason_zh,
+        cast(tiered.reason_en as varchar) as reason_en,
+        cast(tiered.distance_to_next_tier as decimal(18, 2)) as distance_to_next_tier
     from tiered
     cross join rule_version
 

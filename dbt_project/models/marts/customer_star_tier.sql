@@ -69,10 +69,32 @@ tiered as (
         coalesce(card.tier_code, card_unrated.tier_code) as card_tier_code,
         coalesce(card.tier_rank, card_unrated.tier_rank) as card_tier_rank,
         coalesce(card.label_zh, card_unrated.label_zh) as card_tier_zh,
-        coalesce(card.label_en, card_unrated.label_en) as card_tier_en
+        coalesce(card.label_en, card_unrated.label_en) as card_tier_en,
+        coalesce(
+            {{ band_reason('zh', '星点值', 'inputs.star_points', 'star') }},
+            star_unrated.reason_zh
+        ) as reason_zh,
+        coalesce(
+            {{ band_reason('en', 'Star points', 'inputs.star_points', 'star', verb='fall') }},
+            star_unrated.reason_en
+        ) as reason_en,
+        {{ band_distance('inputs.star_points', 'next_star') }} as distance_to_next_tier,
+        coalesce(
+            {{ band_reason('zh', '月日均金融资产', 'inputs.monthly_avg_daily_assets', 'card') }},
+            card_unrated.reason_zh
+        ) as card_reason_zh,
+        coalesce(
+            {{ band_reason('en', 'Monthly average daily financial assets',
+                           'inputs.monthly_avg_daily_assets', 'card', verb='fall') }},
+            card_unrated.reason_en
+        ) as card_reason_en,
+        {{ band_distance('inputs.monthly_avg_daily_assets', 'next_card') }}
+            as card_distance_to_next_tier
     from inputs
     {{ band_join('star_level_bands', 'star', 'inputs.star_points') }}
     {{ band_join('card_tier_bands', 'card', 'inputs.monthly_avg_daily_assets') }}
+    {{ next_band_join('star_level_bands', 'next_star', 'star') }}
+    {{ next_band_join('card_tier_bands', 'next_card', 'card') }}
     left join unrated as star_unrated
         on not inputs.balances_present
         and star_unrated.scheme = 'star_level'
@@ -103,7 +125,13 @@ final as (
         cast(tiered.card_tier_rank as integer) as card_tier_rank,
         cast(tiered.card_tier_zh as varchar) as card_tier_zh,
         cast(tiered.card_tier_en as varchar) as card_tier_en,
-        cast(rule_version.rule_version as varchar) as rule_version
+        cast(rule_version.rule_version as varchar) as rule_version,
+        cast(tiered.reason_zh as varchar) as reason_zh,
+        cast(tiered.reason_en as varchar) as reason_en,
+        cast(tiered.distance_to_next_tier as decimal(18, 2)) as distance_to_next_tier,
+        cast(tiered.card_reason_zh as varchar) as card_reason_zh,
+        cast(tiered.card_reason_en as varchar) as card_reason_en,
+        cast(tiered.card_distance_to_next_tier as decimal(18, 2)) as card_distance_to_next_tier
     from tiered
     cross join rule_version
 

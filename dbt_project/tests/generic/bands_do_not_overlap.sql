@@ -1,9 +1,10 @@
 {#-
     A band seed (see macros/band_lookup.sql) must map every value to at most one
     band: no two bands may share a value, and at most one band may take NULLs.
-    Returns the offending pairs.
+    Returns the offending pairs. `group_by` (columns) checks each group separately,
+    for a seed holding the bands of several factors (seed factor_bands).
 -#}
-{% test bands_do_not_overlap(model) %}
+{% test bands_do_not_overlap(model, group_by=[]) %}
 
 with
 
@@ -22,6 +23,9 @@ overlapping_pairs as (
     from bands as a
     inner join bands as b
         on a.tier_code < b.tier_code
+        {%- for g in group_by %}
+        and a.{{ g }} = b.{{ g }}
+        {%- endfor %}
     where
         -- a starts below b's end ...
         (
@@ -48,6 +52,9 @@ null_bands as (
         'more than one band matches NULL' as problem
     from bands
     where matches_null
+    {%- if group_by %}
+    group by {{ group_by | join(', ') }}
+    {%- endif %}
     having count(*) > 1
 
 )
