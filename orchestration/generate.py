@@ -704,8 +704,11 @@ def _leads(rng: np.random.Generator, pop: Population, win: Window) -> pa.Table:
     # one assessment per half of the customer's window, so two never share a date
     nth = np.arange(m) - np.repeat(np.cumsum(k) - k, k)
     half = np.maximum(span[c] // 2, 1)
-    offset = np.where(np.repeat(k, k) == 1, (rng.random(m) * span[c]).astype(np.int64),
-                      nth * half + (rng.random(m) * half).astype(np.int64))
+    offset = np.where(
+        np.repeat(k, k) == 1,
+        (rng.random(m) * span[c]).astype(np.int64),
+        nth * half + (rng.random(m) * half).astype(np.int64),
+    )
     offset = np.minimum(offset, span[c] - 1)
     keep = np.ones(m, dtype=bool)
     keep[1:] = (c[1:] != c[:-1]) | (offset[1:] != offset[:-1])  # a one-day window
@@ -719,8 +722,9 @@ def _leads(rng: np.random.Generator, pop: Population, win: Window) -> pa.Table:
     capital = wealth * rng.uniform(0.2, 1.5, m)
     prior = np.where(same_type, wealth * rng.uniform(0.1, 1.0, m), wealth * rng.uniform(0, 0.2, m))
     need = _pick(rng, NEED_STATUS_W, m)
-    close_days = np.where(need == 0, rng.gamma(2.0, 100, m),
-                          np.where(need == 1, 180 + rng.gamma(2.0, 120, m), 0))
+    close_days = np.where(
+        need == 0, rng.gamma(2.0, 100, m), np.where(need == 1, 180 + rng.gamma(2.0, 120, m), 0)
+    )
     no_close = (need == 2) | ((need == 1) & (rng.random(m) < 0.6))
     missing = rng.random((4, m)) < 0.05  # fields the sales team left empty
     return pa.table({

@@ -242,28 +242,43 @@ def test_moderate_set_has_calls_and_leads_for_every_level_and_stage(moderate) ->
     expected close date only with a need."""
     out, rows = moderate
     con = _load(out)
-    outcomes = {r[0] for r in con.execute(
-        "select distinct call_outcome from interactions where interaction_type = 'call'"
-    ).fetchall()}
+    outcomes = {
+        r[0]
+        for r in con.execute(
+            "select distinct call_outcome from interactions where interaction_type = 'call'"
+        ).fetchall()
+    }
     assert outcomes == set(CALL_OUTCOMES)
-    assert _count(con, "select count(*) from interactions "
-                       "where interaction_type <> 'call' and call_outcome is not null") == 0
+    assert (
+        _count(
+            con,
+            "select count(*) from interactions "
+            "where interaction_type <> 'call' and call_outcome is not null",
+        )
+        == 0
+    )
     # customers whose number is invalid are called again and still not reached
-    redialled_invalid = _count(con, """
+    redialled_invalid = _count(
+        con,
+        """
         select count(*) from (
             select customer_id from interactions where interaction_type = 'call'
             group by customer_id
             having count(*) filter (call_outcome = 'invalid_number') >= 1 and count(*) >= 2
                and count(*) filter (call_outcome in ('invalid_number', 'no_answer',
-                                                     'not_connected')) = count(*))""")
+                                                     'not_connected')) = count(*))""",
+    )
     assert redialled_invalid >= 5
     # one customer's calls tell one story: a hostile customer is rarely very interested
-    mixed = _count(con, """
+    mixed = _count(
+        con,
+        """
         select count(*) from (
             select customer_id from interactions where interaction_type = 'call'
             group by customer_id
             having count(*) filter (call_outcome = 'hostile') > 0
-               and count(*) filter (call_outcome = 'agreed_visit') > 0)""")
+               and count(*) filter (call_outcome = 'agreed_visit') > 0)""",
+    )
     assert mixed <= 0.01 * rows["customers"]
 
     n_leads = rows["leads"]
@@ -272,12 +287,28 @@ def test_moderate_set_has_calls_and_leads_for_every_level_and_stage(moderate) ->
     assert n_leads >= customers_with_leads
     needs = {r[0] for r in con.execute("select distinct need_status from leads").fetchall()}
     assert needs == set(NEED_STATUSES)
-    assert _count(con, "select count(*) from leads where need_status = 'none' "
-                       "and expected_close_date is not null") == 0
-    assert _count(con, "select count(*) from leads where need_status = 'explicit' "
-                       "and expected_close_date is null") == 0
-    future_closes = _count(con, "select count(*) from leads where need_status = 'explicit' "
-                                f"and expected_close_date > '{DEFAULT_AS_OF}'")
-    assert future_closes >= 0.2 * _count(con, "select count(*) from leads "
-                                              "where need_status = 'explicit'")
+    assert (
+        _count(
+            con,
+            "select count(*) from leads where need_status = 'none' "
+            "and expected_close_date is not null",
+        )
+        == 0
+    )
+    assert (
+        _count(
+            con,
+            "select count(*) from leads where need_status = 'explicit' "
+            "and expected_close_date is null",
+        )
+        == 0
+    )
+    future_closes = _count(
+        con,
+        "select count(*) from leads where need_status = 'explicit' "
+        f"and expected_close_date > '{DEFAULT_AS_OF}'",
+    )
+    assert future_closes >= 0.2 * _count(
+        con, "select count(*) from leads where need_status = 'explicit'"
+    )
     con.close()

@@ -1,0 +1,220 @@
+-- Fast up, slow down (快升缓降) for the schemes of seed tier_hysteresis_rules (star
+-- level and card tier): the effective tier of every visible monthly rating
+-- (tier_ratings_visible), folded month by month per customer and scheme:
+--   first rating                      -> effective = rating          status NEW
+--   rating better than effective      -> effective = rating at once  UPGRADED
+--   rating equal to effective         -> unchanged, counter reset    STABLE
+--   rating worse, counter + 1 < N     -> effective kept, counter + 1 WATCH
+--   rating worse, counter + 1 = N     -> effective = this rating     DOWNGRADED
+-- where N = downgrade_after_months (default 3) and the counter (months_below) counts
+-- consecutive monthly ratings below the effective band; a rating at or above it
+-- resets the counter. "Consecutive" means consecutive ratings in the history: a
+-- month without a rating neither counts nor resets. An UNRATED month (no balances)
+-- is not a rating: the fold skips it and the month's effective tier is UNRATED.
+-- The whole sequence is refolded on every run from the stored monthly ratings, so
+-- the state is a function of the ratings alone (see tier_monthly_ratings).
+{#- the count of consecutive ratings below the effective band, this one included -#}
+{%- set below = "((case when fold.status = 'WATCH' then fold.months_below else 0 end) + 1)" %}
+with recursive
+
+rules as (
+
+    select * from {{ ref('tier_hysteresis_rules') }}
+
+),
+
+unrated as (
+
+    select * from {{ ref('tier_status_labels') }}
+
+),
+
+visible as (
+
+    select
+        ratings.*,
+        rules.effective_scheme,
+        rules.downgrade_after_months,
+        unrated.tier_code is not null as is_unrated
+    from {{ ref('tier_ratings_visible') }} as ratings
+    inner join rules
+        on ratings.scheme = rules.scheme
+    left join unrated
+        on ratings.scheme = unrated.scheme
+        and ratings.tier_code = unrated.tier_code
+
+),
+
+ratings as (
+
+    select
+        *,
+        row_number() over (partition by customer_id, scheme order by rating_month) as seq
+    from visible
+    where not is_unrated
+
+),
+
+fold (
+    customer_id, scheme, seq, effective_code, effective_rank, effective_zh, effective_en,
+    months_below, status, previous_code, previous_rank, previous_zh, previous_en
+) as (
+
+    select
+        customer_id,
+        scheme,
+        seq,
+        tier_code,
+        tier_rank,
+        tier_label_zh,
+        tier_label_en,
+        cast(0 as integer),
+        cast('NEW' as varchar),
+        cast(null as varchar),
+        cast(null as integer),
+        cast(null as varchar),
+        cast(null as varchar)
+    from ratings
+    where seq = 1
+
+    union all
+
+    select
+        next_rating.customer_id,
+        next_rating.scheme,
+        next_rating.seq,
+        case
+            when next_rating.tier_rank <= fold.effective_rank then next_rating.tier_code
+            when {{ below }} >= next_rating.downgrade_after_months then next_rating.tier_code
+            else fold.effective_code
+        end,
+        case
+            when next_rating.tier_rank <= fold.effective_rank then next_rating.tier_rank
+            when {{ below }} >= next_rating.downgrade_after_months then next_rating.tier_rank
+            else fold.effective_rank
+        end,
+        case
+            when next_rating.tier_rank <= fold.effective_rank then next_rating.tier_label_zh
+            when {{ below }} >= next_rating.downgrade_after_months
+                then next_rating.tier_label_zh
+            else fold.effective_zh
+        end,
+        case
+            when next_rating.tier_rank <= fold.effective_rank then next_rating.tier_label_en
+            when {{ below }} >= next_rating.downgrade_after_months
+                then next_rating.tier_label_en
+            else fold.effective_en
+        end,
+        case when next_rating.tier_rank <= fold.effective_rank then 0 else {{ below }} end,
+        case
+            when next_rating.tier_rank < fold.effective_rank then 'UPGRADED'
+            when next_rating.tier_rank = fold.effective_rank then 'STABLE'
+            when {{ below }} >= next_rating.downgrade_after_months then 'DOWNGRADED'
+            else 'WATCH'
+        end,
+        fold.effective_code,
+        fold.effective_rank,
+        fold.effective_zh,
+        fold.effective_en
+    from fold
+    inner join ratings as next_rating
+        on fold.customer_id = next_rating.customer_id
+        and fold.scheme = next_rating.scheme
+        and next_rating.seq = fold.seq + 1
+
+),
+
+rated as (
+
+    select
+        ratings.customer_id,
+        ratings.scheme,
+        ratings.effective_scheme,
+        ratings.rating_month,
+        ratings.rated_as_of_date,
+        ratings.tier_code,
+        ratings.tier_rank,
+        ratings.tier_label_zh,
+        ratings.tier_label_en,
+        fold.effective_code as effective_tier_code,
+        fold.effective_rank as effective_tier_rank,
+        fold.effective_zh as effective_tier_label_zh,
+        fold.effective_en as effective_tier_label_en,
+        fold.status,
+        fold.months_below,
+        ratings.downgrade_after_months,
+        fold.previous_code as previous_effective_tier_code,
+        fold.previous_rank as previous_effective_tier_rank,
+        fold.previous_zh as previous_effective_tier_label_zh,
+        fold.previous_en as previous_effective_tier_label_en,
+        ratings.rule_version
+    from ratings
+    inner join fold
+        on ratings.customer_id = fold.customer_id
+        and ratings.scheme = fold.scheme
+        and ratings.seq = fold.seq
+
+),
+
+unrated_months as (
+
+    select
+        visible.customer_id,
+        visible.scheme,
+        visible.effective_scheme,
+        visible.rating_month,
+        visible.rated_as_of_date,
+        visible.tier_code,
+        visible.tier_rank,
+        visible.tier_label_zh,
+        visible.tier_label_en,
+        effective_unrated.tier_code as effective_tier_code,
+        effective_unrated.tier_rank as effective_tier_rank,
+        effective_unrated.label_zh as effective_tier_label_zh,
+        effective_unrated.label_en as effective_tier_label_en,
+        'UNRATED' as status,
+        cast(null as integer) as months_below,
+        visible.downgrade_after_months,
+        cast(null as varchar) as previous_effective_tier_code,
+        cast(null as integer) as previous_effective_tier_rank,
+        cast(null as varchar) as previous_effective_tier_label_zh,
+        cast(null as varchar) as previous_effective_tier_label_en,
+        visible.rule_version
+    from visible
+    left join unrated as effective_unrated
+        on visible.effective_scheme = effective_unrated.scheme
+    where visible.is_unrated
+
+),
+
+final as (
+
+    select * from rated
+    union all
+    select * from unrated_months
+
+)
+
+select
+    cast(customer_id as varchar) as customer_id,
+    cast(scheme as varchar) as scheme,
+    cast(effective_scheme as varchar) as effective_scheme,
+    cast(rating_month as date) as rating_month,
+    cast(rated_as_of_date as date) as rated_as_of_date,
+    cast(tier_code as varchar) as tier_code,
+    cast(tier_rank as integer) as tier_rank,
+    cast(tier_label_zh as varchar) as tier_label_zh,
+    cast(tier_label_en as varchar) as tier_label_en,
+    cast(effective_tier_code as varchar) as effective_tier_code,
+    cast(effective_tier_rank as integer) as effective_tier_rank,
+    cast(effective_tier_label_zh as varchar) as effective_tier_label_zh,
+    cast(effective_tier_label_en as varchar) as effective_tier_label_en,
+    cast(status as varchar) as status,
+    cast(months_below as integer) as months_below,
+    cast(downgrade_after_months as integer) as downgrade_after_months,
+    cast(previous_effective_tier_code as varchar) as previous_effective_tier_code,
+    cast(previous_effective_tier_rank as integer) as previous_effective_tier_rank,
+    cast(previous_effective_tier_label_zh as varchar) as previous_effective_tier_label_zh,
+    cast(previous_effective_tier_label_en as varchar) as previous_effective_tier_label_en,
+    cast(rule_version as varchar) as rule_version
+from final

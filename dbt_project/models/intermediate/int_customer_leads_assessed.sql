@@ -1,0 +1,114 @@
+-- Per spine customer with a lead, the latest lead assessment captured on or before
+-- the as-of date, with
+--   months_to_close = the least whole number of months m >= 0 such that
+--                     expected_close_date <= as_of + m months (0 when the date has
+--                     passed; NULL without a date). So "A <= 1 month" means a close
+--                     on or before as_of + 1 calendar month.
+--   quality_score   = 100-scale weighted mean of the factor points (seeds
+--                     factor_bands / factor_weights, scheme lead_quality) over the
+--                     factors that are known; booleans band as 1 (yes) / 0 (no).
+with
+
+spine as (
+
+    select customer_id from {{ ref('int_customers_filtered') }}
+
+),
+
+latest as (
+
+    select *
+    from {{ ref('stg_crm__leads') }}
+    where captured_date <= {{ as_of_date() }}
+    qualify row_number() over (partition by customer_id order by captured_date desc) = 1
+
+),
+
+factors as (
+
+    select customer_id, 'capital_amount' as factor,
+        cast(capital_amount as decimal(18, 4)) as factor_value
+    from latest
+    union all
+    select customer_id, 'has_local_relations',
+        cast(case when has_local_relations then 1 when not has_local_relations then 0 end
+            as decimal(18, 4))
+    from latest
+    union all
+    select customer_id, 'main_product_is_ours',
+        cast(case when main_product_is_ours then 1 when not main_product_is_ours then 0 end
+            as decimal(18, 4))
+    from latest
+    union all
+    select customer_id, 'prior_investment_amount',
+        cast(prior_investment_amount as decimal(18, 4))
+    from latest
+    union all
+    select customer_id, 'recognition_score', cast(recognition_score as decimal(18, 4))
+    from latest
+
+),
+
+factor_points as (
+
+    select
+        factors.customer_id,
+        factors.factor,
+        band.points,
+        weights.weight
+    from factors
+    inner join {{ ref('factor_bands') }} as band
+        on band.scheme = 'lead_quality'
+        and band.factor = factors.factor
+        and {{ band_match('factors.factor_value', 'band') }}
+    inner join {{ ref('factor_weights') }} as weights
+        on weights.scheme = 'lead_quality'
+        and weights.factor = factors.factor
+
+),
+
+scored as (
+
+    select
+        customer_id,
+        cast(round(sum(weight * points) / sum(weight), 2) as decimal(5, 2)) as quality_score,
+        count(*) as quality_factors_known
+    from factor_points
+    group by customer_id
+
+),
+
+final as (
+
+    select
+        latest.customer_id,
+        latest.captured_date,
+        latest.lead_source,
+        latest.need_status,
+        latest.expected_close_date,
+        cast(case
+            when latest.expected_close_date is null then null
+            when latest.expected_close_date <= {{ as_of_date() }} then 0
+            when cast({{ as_of_date() }} + to_months(
+                    date_diff('month', {{ as_of_date() }}, latest.expected_close_date)) as date)
+                >= latest.expected_close_date
+                then date_diff('month', {{ as_of_date() }}, latest.expected_close_date)
+            else date_diff('month', {{ as_of_date() }}, latest.expected_close_date) + 1
+        end as integer) as months_to_close,
+        latest.is_same_type,
+        latest.capital_amount,
+        latest.has_local_relations,
+        latest.main_product_is_ours,
+        latest.prior_investment_amount,
+        latest.recognition_score,
+        scored.quality_score,
+        cast(coalesce(scored.quality_factors_known, 0) as integer) as quality_factors_known
+    from latest
+    inner join spine
+        on latest.customer_id = spine.customer_id
+    left join scored
+        on latest.customer_id = scored.customer_id
+
+)
+
+select * from final

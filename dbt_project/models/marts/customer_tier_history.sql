@@ -1,0 +1,96 @@
+-- Tier history as SCD2 (type 2 slowly changing dimension) as of the as-of date: one
+-- row per customer, scheme and period during which the monthly ratings kept the same
+-- tier code, for every scheme of customer_tiers (the computed tiers and the
+-- effective fast-up / slow-down star level and card tier). Built from the visible
+-- monthly rating sequence (history.tier_rating_sequence), so it holds nothing dated
+-- after the as-of date and depends only on the monthly ratings - not on how many
+-- nightly runs produced them.
+--   valid_from       as-of date of the first monthly rating of the period
+--   valid_to         as-of date of the first rating of the next period (exclusive);
+--                    NULL for the latest period of the customer and scheme
+--   is_current       the latest period AND rated in the as-of month
+with
+
+sequence as (
+
+    select * from {{ ref('tier_rating_sequence') }}
+
+),
+
+flagged as (
+
+    select
+        *,
+        case
+            when lag(tier_code) over (
+                partition by customer_id, scheme order by rating_month
+            ) is not distinct from tier_code then 0
+            else 1
+        end as starts_period
+    from sequence
+
+),
+
+numbered as (
+
+    select
+        *,
+        sum(starts_period) over (
+            partition by customer_id, scheme order by rating_month
+            rows between unbounded preceding and current row
+        ) as period_number
+    from flagged
+
+),
+
+periods as (
+
+    select
+        customer_id,
+        scheme,
+        period_number,
+        min(rating_month) as valid_from_month,
+        max(rating_month) as last_rating_month,
+        min(rated_as_of_date) as valid_from,
+        max(rated_as_of_date) as last_rated_as_of_date,
+        count(*) as rating_count,
+        arg_max(tier_code, rating_month) as tier_code,
+        arg_max(tier_rank, rating_month) as tier_rank,
+        arg_max(tier_label_zh, rating_month) as tier_label_zh,
+        arg_max(tier_label_en, rating_month) as tier_label_en,
+        arg_max(rule_version, rating_month) as rule_version
+    from numbered
+    group by customer_id, scheme, period_number
+
+),
+
+final as (
+
+    select
+        cast(customer_id as varchar) as customer_id,
+        cast(scheme as varchar) as scheme,
+        cast(tier_code as varchar) as tier_code,
+        cast(tier_rank as integer) as tier_rank,
+        cast(tier_label_zh as varchar) as tier_label_zh,
+        cast(tier_label_en as varchar) as tier_label_en,
+        cast(valid_from as date) as valid_from,
+        cast(lead(valid_from) over (
+            partition by customer_id, scheme order by period_number
+        ) as date) as valid_to,
+        cast(valid_from_month as date) as valid_from_month,
+        cast(last_rating_month as date) as last_rating_month,
+        cast(last_rated_as_of_date as date) as last_rated_as_of_date,
+        cast(rating_count as integer) as rating_count,
+        cast(
+            lead(valid_from) over (partition by customer_id, scheme order by period_number)
+                is null
+            and last_rating_month = cast(date_trunc('month', {{ as_of_date() }}) as date)
+            as boolean
+        ) as is_current,
+        cast(rule_version as varchar) as rule_version,
+        cast({{ as_of_date() }} as date) as as_of_date
+    from periods
+
+)
+
+select * from final

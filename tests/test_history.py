@@ -1,0 +1,335 @@
+"""Tier history over a sequence of monthly ratings (issue 3).
+
+Two homes rate the same customers for the same month-ends and must end with the same
+history:
+
+- "nightly" (run in this process): every run sees a landing folder cut at its as-of
+  date, as the nightly delivery would be, and an extra mid-month run (2026-08-14) is
+  superseded by the month-end run of August;
+- "backfill" (run in a subprocess, in parallel, to halve the wall time): one landing
+  folder with all the data, the month-ends processed out of order (September before
+  August, so August is backfilled after a later month is stored).
+
+Crafted customers check fast up / slow down of the star level: two monthly ratings
+below the band keep the level with WATCH, the third drops it, a recovery resets the
+count, an upgrade applies at once.
+
+The runs skip dbt's unit and data tests (DBT_EXCLUDE_RESOURCE_TYPES): the unit tests
+do not depend on the data and the data tests run in the nightly job of test_job; the
+history invariants they would check are asserted here directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.generate import generate
+from orchestration.resources import PROJECT_ROOT
+from tests.conftest import run_job
+
+FINAL_AS_OF = dt.date(2026, 10, 31)
+NIGHTLY = ["2026-07-31", "2026-08-14", "2026-08-31", "2026-09-30", "2026-10-31"]
+BACKFILL = ["2026-07-31", "2026-09-30", "2026-08-31", "2026-10-31"]
+MONTH_ENDS = ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31"]
+SKIP_DBT_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test test"}
+
+# Star points = 6-month average daily assets / 100 (no card spend, no fee business),
+# so the sum S of the monthly balances over the 6-month window decides the level:
+# STAR_7 >= 48M, STAR_6 [6M, 48M), STAR_5 [1.2M, 6M). Windows: Jul = Feb-Jul, Aug =
+# Mar-Aug, Sep = Apr-Sep, Oct = May-Oct.
+CRAFTED_BALANCES = {
+    # 6-star in July (5M + 2M), then 2M: three ratings below -> drops in October
+    "H_DOWN": {"2026-02": 5_000_000, "2026-07": 2_000_000},
+    # 9M, 3M (below), 6.5M (back), 3.5M (below again: the count restarts at 1)
+    "H_RECOVER": {"2026-02": 6_000_000, "2026-04": 3_000_000, "2026-09": 3_500_000},
+    # 5-star for two months, 6-star from September on: upgraded at once
+    "H_UP": {"2026-07": 2_000_000, "2026-09": 5_000_000},
+}
+# (star level as computed, effective star level, status, months_below) per month-end
+EXPECTED_STAR = {
+    "H_DOWN": [
+        ("STAR_6", "STAR_6", "NEW", 0),
+        ("STAR_5", "STAR_6", "WATCH", 1),
+        ("STAR_5", "STAR_6", "WATCH", 2),
+        ("STAR_5", "STAR_5", "DOWNGRADED", 3),
+    ],
+    "H_RECOVER": [
+        ("STAR_6", "STAR_6", "NEW", 0),
+        ("STAR_5", "STAR_6", "WATCH", 1),
+        ("STAR_6", "STAR_6", "STABLE", 0),
+        ("STAR_5", "STAR_6", "WATCH", 1),
+    ],
+    "H_UP": [
+        ("STAR_5", "STAR_5", "NEW", 0),
+        ("STAR_5", "STAR_5", "STABLE", 0),
+        ("STAR_6", "STAR_6", "UPGRADED", 0),
+        ("STAR_6", "STAR_6", "STABLE", 0),
+    ],
+}
+# tables compared between the homes, with the run-dependent lineage columns left out
+COMPARED = {
+    "history.tier_monthly_ratings": ("_invocation_id", "_loaded_at"),
+    "history.tier_hysteresis": (),
+    "marts.customer_tier_history": (),
+    "marts.tier_migration": (),
+    "marts.customer_star_tier_effective": (),
+    "marts.customer_tiers": (),
+}
+
+# Runs a sequence of as-of dates in one home (the backfill, in a subprocess) and
+# records what the published artefact shows after each run.
+BACKFILL_SCRIPT = """
+import json, sys
+from pathlib import Path
+import duckdb
+from tests.conftest import run_job
+
+home, landing, report = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+runs = []
+for as_of in sys.argv[4:]:
+    run = run_job(home, landing, as_of)
+    entry = {"as_of": as_of, "exit_code": run.exit_code}
+    if run.exit_code:
+        entry["output"] = run.output[-4000:]
+        runs.append(entry)
+        break
+    with duckdb.connect(str(run.artefact), read_only=True) as con:
+        entry["latest_history_date"] = str(con.execute(
+            "select max(last_rated_as_of_date) from customer_tier_history").fetchone()[0])
+        entry["migration_dates"] = [str(d) for (d,) in con.execute(
+            "select distinct to_as_of_date from tier_migration").fetchall()]
+    runs.append(entry)
+report.write_text(json.dumps(runs))
+"""
+
+
+def _append_crafted(landing: Path) -> None:
+    """Move every onboarding before the first as-of date (no customer is quarantined as
+    not yet known, so no child row is either) and add the crafted customers."""
+    path = landing / "customers.csv"
+    with duckdb.connect() as con:
+        con.execute(f"""
+            copy (select * replace (least(onboarded_date, '2026-06-30') as onboarded_date)
+                  from read_csv('{path}', header = true, all_varchar = true))
+            to '{path}.tmp' (header, delimiter ',')""")
+    os.replace(f"{path}.tmp", path)
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    with path.open("a", encoding="utf-8") as fh:
+        for customer in CRAFTED_BALANCES:
+            values = {
+                "customer_id": customer,
+                "customer_type": "individual",
+                "province": "广东省",
+                "city": "深圳市",
+                "onboarded_date": "2020-01-01",
+            }
+            fh.write(",".join(values.get(c, "") for c in header) + "\n")
+    with (landing / "balances.csv").open("a", encoding="utf-8") as fh:
+        for customer, months in CRAFTED_BALANCES.items():
+            for month, amount in months.items():
+                fh.write(f"{customer},{month},{amount}.00,A-{customer},deposit\n")
+
+
+def _cut_landing(full: Path, out: Path, as_of: str) -> Path:
+    """The landing folder as delivered on ``as_of``: nothing dated after it."""
+    out.mkdir(parents=True)
+    day_after = dt.date.fromisoformat(as_of) + dt.timedelta(days=1)
+    cuts = {
+        "customers": ("customers.csv", "true"),
+        "balances": ("balances.csv", f"month <= '{as_of[:7]}'"),
+        "credit_reports": ("credit_reports.csv", f"report_date <= '{as_of}'"),
+        "interactions": ("interactions.csv", f"interaction_ts < '{day_after}'"),
+        "leads": ("leads.csv", f"captured_date <= '{as_of}'"),
+        "transactions": ("transactions/*.csv", f"transaction_ts < '{day_after}'"),
+    }
+    with duckdb.connect() as con:
+        for source, (pattern, keep) in cuts.items():
+            con.execute(f"""
+                copy (select * from read_csv('{full / pattern}', header = true,
+                                             all_varchar = true) where {keep})
+                to '{out / (source + ".csv")}' (header, delimiter ',')""")
+    return out
+
+
+def _rows(warehouse: Path, table: str, excluded: tuple[str, ...]) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        schema, name = table.split(".")
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if c not in excluded
+        ]
+        cols = ", ".join(f'"{c}"' for c in columns)
+        return con.execute(f"select {cols} from {table} order by all").fetchall()
+
+
+def _star_rows(artefact: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(artefact), read_only=True) as con:
+        return {
+            r[0]: tuple(r[1:])
+            for r in con.execute(
+                "select customer_id, star_level_code, effective_star_level_code, "
+                "star_level_status, months_below, reason_en from customer_star_tier_effective "
+                "where customer_id like 'H\\_%' escape '\\'"
+            ).fetchall()
+        }
+
+
+@pytest.fixture(scope="module")
+def full_landing(tmp_path_factory) -> Path:
+    landing = tmp_path_factory.mktemp("history") / "landing"
+    generate(landing, customers=120, months=10, seed=3, as_of=FINAL_AS_OF)
+    _append_crafted(landing)
+    return landing
+
+
+@pytest.fixture(scope="module")
+def histories(tmp_path_factory, full_landing):
+    """Run both homes (the backfill in a subprocess meanwhile) and return what they hold."""
+    base = tmp_path_factory.mktemp("homes")
+    backfill_home, report = base / "backfill", base / "backfill.json"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME")
+    } | SKIP_DBT_TESTS
+    with (base / "backfill.log").open("w") as log:
+        backfill = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                BACKFILL_SCRIPT,
+                str(backfill_home),
+                str(full_landing),
+                str(report),
+                *BACKFILL,
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            nightly_home, seen = base / "nightly", {}
+            saved = {
+                k: os.environ.get(k)
+                for k in (*SKIP_DBT_TESTS, "TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME")
+            }
+            os.environ.update(SKIP_DBT_TESTS)
+            try:
+                for as_of in NIGHTLY:
+                    landing = _cut_landing(full_landing, base / f"landing_{as_of}", as_of)
+                    run = run_job(nightly_home, landing, as_of)
+                    assert run.exit_code == 0, run.output[-4000:]
+                    seen[as_of] = _star_rows(run.artefact)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+        finally:
+            backfill.wait(timeout=900)
+    runs = json.loads(report.read_text()) if report.exists() else []
+    assert [r["exit_code"] for r in runs] == [0] * len(BACKFILL), (
+        runs,
+        (base / "backfill.log").read_text()[-4000:],
+    )
+    return {
+        "nightly": nightly_home / "warehouse.duckdb",
+        "backfill": backfill_home / "warehouse.duckdb",
+        "nightly_seen": seen,
+        "backfill_runs": runs,
+    }
+
+
+@pytest.mark.parametrize("table", sorted(COMPARED))
+def test_backfill_gives_the_same_history_as_nightly_runs(histories, table):
+    nightly = _rows(histories["nightly"], table, COMPARED[table])
+    backfill = _rows(histories["backfill"], table, COMPARED[table])
+    assert nightly, table
+    assert nightly == backfill, table
+
+
+def test_one_monthly_rating_per_month_latest_run_wins(histories):
+    for home in ("nightly", "backfill"):
+        with duckdb.connect(str(histories[home]), read_only=True) as con:
+            months = con.execute(
+                "select rating_month, list(distinct rated_as_of_date) from "
+                "history.tier_monthly_ratings group by 1 order by 1"
+            ).fetchall()
+            assert [(str(m), [str(d) for d in dates]) for m, dates in months] == [
+                (d[:8] + "01", [d]) for d in MONTH_ENDS
+            ], home  # 08-14 was superseded
+            duplicates = con.execute(
+                "select count(*) from (select customer_id, rating_month, scheme "
+                "from history.tier_monthly_ratings group by all having count(*) > 1)"
+            ).fetchone()[0]
+            assert duplicates == 0
+            periods = con.execute(
+                "select count(*) from (select customer_id, scheme, valid_from "
+                "from marts.customer_tier_history group by all having count(*) > 1)"
+            ).fetchone()[0]
+            assert periods == 0
+            schemes = con.execute(
+                "select count(distinct scheme) from marts.customer_tier_history"
+            ).fetchone()[0]
+            assert schemes == 18  # 16 computed schemes + effective star level and card tier
+
+
+def test_a_backfilled_month_never_sees_later_months(histories):
+    runs = {r["as_of"]: r for r in histories["backfill_runs"]}
+    # August was rated after September was stored: it saw up to August only
+    assert runs["2026-08-31"]["latest_history_date"] == "2026-08-31"
+    assert runs["2026-08-31"]["migration_dates"] == ["2026-08-31"]
+    assert runs["2026-09-30"]["latest_history_date"] == "2026-09-30"
+
+
+def test_star_level_is_fast_up_slow_down(histories):
+    seen = histories["nightly_seen"]
+    for customer, expected in EXPECTED_STAR.items():
+        got = [seen[as_of][customer][:4] for as_of in MONTH_ENDS]
+        assert got == expected, customer
+    # the mid-month run of August already rated August: same as its month-end
+    assert seen["2026-08-14"]["H_DOWN"][:4] == seen["2026-08-31"]["H_DOWN"][:4]
+    reasons = {as_of: seen[as_of]["H_DOWN"][4] for as_of in MONTH_ENDS}
+    assert "on watch" in reasons["2026-09-30"] and "2 consecutive" in reasons["2026-09-30"]
+    assert reasons["2026-10-31"].startswith("Star points 3,333.33 below the 6-star band")
+    assert "upgraded at once" in seen["2026-09-30"]["H_UP"][4]
+
+
+def test_history_periods_and_migration_of_the_crafted_customers(histories):
+    with duckdb.connect(str(histories["backfill"]), read_only=True) as con:
+        periods = con.execute(
+            "select scheme, tier_code, valid_from, valid_to, rating_count, is_current "
+            "from marts.customer_tier_history where customer_id = 'H_DOWN' "
+            "and scheme in ('star_level', 'star_level_effective') order by 1, 3"
+        ).fetchall()
+        migration = dict(
+            con.execute(
+                "select movement, sum(customer_count) from marts.tier_migration "
+                "where scheme = 'star_level_effective' group by 1"
+            ).fetchall()
+        )
+        customers = con.execute("select count(*) from marts.customer_tiers").fetchone()[0]
+    d = dt.date.fromisoformat
+    assert periods == [
+        ("star_level", "STAR_6", d("2026-07-31"), d("2026-08-31"), 1, False),
+        ("star_level", "STAR_5", d("2026-08-31"), None, 3, True),
+        ("star_level_effective", "STAR_6", d("2026-07-31"), d("2026-10-31"), 3, False),
+        ("star_level_effective", "STAR_5", d("2026-10-31"), None, 1, True),
+    ]
+    assert migration.get("DOWN", 0) >= 1  # H_DOWN at least
+    assert sum(migration.values()) == customers  # everyone was rated in September too
