@@ -102,7 +102,12 @@ def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> P
     link_tmp = published / f".parquet.{run_id}.tmp"
     link_tmp.unlink(missing_ok=True)
     link_tmp.symlink_to(parquet_dir.relative_to(published))
-    os.replace(link_tmp, published / "parquet")
+    current = published / "parquet"
+    if current.is_dir() and not current.is_symlink():
+        # A real folder (e.g. a copied or restored home) cannot be replaced by a
+        # symlink in one rename: keep it as an old release and switch to the link.
+        current.rename(published / "releases" / f"restored-{run_id[:8]}")
+    os.replace(link_tmp, current)
     _fsync(published)
     return Publication(path=target, parquet_dir=published / "parquet", tables=counts,
                        as_of_date=as_of_date, run_id=run_id)

@@ -64,7 +64,8 @@ def kill_when(proc: subprocess.Popen, marker: str, delay: float) -> bool:
 @pytest.fixture
 def published_home(nightly_run, tmp_path) -> Path:
     home = tmp_path / "home"
-    shutil.copytree(nightly_run.home, home, ignore=shutil.ignore_patterns(".run.lock"))
+    shutil.copytree(nightly_run.home, home, symlinks=True,
+                    ignore=shutil.ignore_patterns(".run.lock"))
     assert artefact_state(home / "published" / "tiers.duckdb") == str(AS_OF)
     return home
 

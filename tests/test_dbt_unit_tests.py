@@ -26,7 +26,8 @@ def test_all_dbt_unit_tests_pass(nightly_run, tmp_path):
          "--vars", json.dumps({"as_of_date": str(AS_OF)})],
         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-5000:]
-    summary = [line for line in proc.stdout.splitlines() if line.startswith("Done.")][-1]
+    # dbt prefixes its lines with a timestamp: find the closing "Done. PASS=…" line
+    summary = [line for line in proc.stdout.splitlines() if "Done. PASS=" in line][-1]
     assert "ERROR=0" in summary and "PASS=" in summary, summary
     passed = int(summary.split("PASS=")[1].split()[0])
     assert passed >= 19, summary  # the rule boundaries of the four core tiers at least

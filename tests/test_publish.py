@@ -96,3 +96,15 @@ def test_concurrent_reader_never_sees_an_error_or_a_mix(tmp_path: Path):
     assert errors == []
     assert reads > 10
     assert len(seen) >= 2  # the reader really saw publications switch
+
+
+def test_publication_replaces_a_parquet_folder_restored_without_its_symlink(tmp_path: Path):
+    wh = tmp_path / "warehouse.duckdb"
+    make_warehouse(wh, 1)
+    published = tmp_path / "published"
+    (published / "parquet").mkdir(parents=True)  # e.g. a home copied without symlinks
+    (published / "parquet" / "old.parquet").write_bytes(b"x")
+    pub.publish(wh, published, "2026-10-31", "run-1")
+    assert (published / "parquet").is_symlink()
+    assert (published / "parquet" / "customer_star_tier.parquet").exists()
+    assert list((published / "releases").glob("restored-*/old.parquet"))
