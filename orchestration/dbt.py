@@ -27,7 +27,15 @@ dbt_project.prepare_if_dev()
 _GROUP_BY_TYPE = {"seed": "seeds", "snapshot": "history"}
 
 
-NIGHTLY_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+def nightly_build_args() -> tuple[str, ...]:
+    """``dbt build`` flags of the nightly run: everything but the unit tests.
+
+    dbt's own ``DBT_EXCLUDE_RESOURCE_TYPES``, when set, decides instead (a CLI flag
+    would override it), e.g. ``"unit_test test"`` for a throwaway backfill.
+    """
+    if os.environ.get("DBT_EXCLUDE_RESOURCE_TYPES"):
+        return ()
+    return ("--exclude-resource-type", "unit_test")
 
 
 class TieringDbtTranslator(DagsterDbtTranslator):
@@ -61,7 +69,7 @@ def tiering_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     dbt_vars = json.dumps({"as_of_date": tiering.as_of_date})
     # dbt unit tests pin the rules on fixed inputs: they do not depend on the night's
     # data, so they run in CI (`make test`, tests/test_dbt_unit_tests.py), not nightly.
-    yield from dbt.cli(["build", "--vars", dbt_vars, *NIGHTLY_BUILD_ARGS],
+    yield from dbt.cli(["build", "--vars", dbt_vars, *nightly_build_args()],
                        context=context).stream()
 
 
