@@ -61,7 +61,8 @@ def _tier_distribution(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple
     cols = {r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_schema = 'marts' "
         "and table_name = ?", [table]).fetchall()}
-    if not {"tier_code", "tier_rank"} <= cols:
+    # history and migration tables mix schemes (a `scheme` column): no single distribution
+    if not {"tier_code", "tier_rank"} <= cols or "scheme" in cols:
         return []
     label = "tier_label_en" if "tier_label_en" in cols else "tier_code"
     return con.execute(
