@@ -28,12 +28,12 @@ class JobRun:
         return self.home / "warehouse.duckdb"
 
 
-def run_cli(args: list[str], capsys) -> tuple[int, str]:
-    from orchestration.cli import main
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    """Rows of ``sql`` on the DuckDB file ``path``, opened read-only and closed again."""
+    import duckdb
 
-    code = main(args)
-    out = capsys.readouterr().out if capsys else ""
-    return code, out
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
 
 
 def run_job(home: Path, landing: Path, as_of: dt.date | str = AS_OF) -> JobRun:

@@ -9,6 +9,7 @@ import pytest
 from contracts.landing import SOURCES
 from orchestration.ingest import run_ingest
 from orchestration.landing_files import LandingFileError, find_files
+from tests.conftest import query
 
 AS_OF = dt.date(2026, 10, 31)
 CUSTOMERS = (
@@ -27,11 +28,6 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
 
 def ingest_all(landing: Path, warehouse: Path, names=("customers", "transactions")) -> dict:
     return {n: run_ingest(warehouse, landing, SOURCES[n], AS_OF, "run-1") for n in names}
-
-
-def rows(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 @pytest.fixture
@@ -58,7 +54,7 @@ def test_bad_rows_are_quarantined_with_file_row_and_reason(landing: Path, tmp_pa
     result = ingest_all(landing, wh)["transactions"]
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined,
             result.rows_duplicate) == (10, 1, 8, 1)
-    got = rows(wh, "select _source_file, _source_row, reason_code, reason "
+    got = query(wh, "select _source_file, _source_row, reason_code, reason "
                    "from quarantine.transactions order by _source_row")
     assert got == [
         ("transactions.csv", 2, "UNKNOWN_CUSTOMER", "UNKNOWN_CUSTOMER:customer_id"),
@@ -71,9 +67,9 @@ def test_bad_rows_are_quarantined_with_file_row_and_reason(landing: Path, tmp_pa
         ("transactions.csv", 10, "KEY_CONFLICT", "KEY_CONFLICT:transaction_id"),
     ]
     # the original text is kept, not the cast value
-    assert rows(wh, "select amount from quarantine.transactions where _source_row = 6") == [
+    assert query(wh, "select amount from quarantine.transactions where _source_row = 6") == [
         ("1x",)]
-    assert rows(wh, "select transaction_id, amount, _source_row from raw.transactions") == [
+    assert query(wh, "select transaction_id, amount, _source_row from raw.transactions") == [
         ("T1", pytest.approx(10.5), 1)]
 
 
@@ -84,8 +80,8 @@ def test_reingesting_the_same_files_does_not_duplicate(landing: Path, tmp_path: 
     wh = tmp_path / "wh.duckdb"
     ingest_all(landing, wh)
     ingest_all(landing, wh)
-    assert rows(wh, "select count(*) from raw.transactions") == [(1,)]
-    assert rows(wh, "select count(*) from raw.customers") == [(2,)]
+    assert query(wh, "select count(*) from raw.transactions") == [(1,)]
+    assert query(wh, "select count(*) from raw.customers") == [(2,)]
 
 
 def test_redelivered_file_under_another_name_is_counted_as_duplicates(landing, tmp_path):
@@ -115,7 +111,7 @@ def test_failed_ingest_keeps_the_previous_raw_table(landing, tmp_path):
     good.write_text("transaction_id,customer_id\nT1,C1\n")
     with pytest.raises(LandingFileError):
         ingest_all(landing, wh)
-    assert rows(wh, "select transaction_id from raw.transactions") == [("T1",)]
+    assert query(wh, "select transaction_id from raw.transactions") == [("T1",)]
 
 
 def test_empty_file_fails(landing, tmp_path):
@@ -131,9 +127,9 @@ def test_missing_mandatory_source_fails_and_optional_source_is_empty(tmp_path):
     run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
     result = run_ingest(wh, landing, SOURCES["balances"], AS_OF, "r")
     assert not result.is_present
-    assert rows(wh, "select is_present, rows_read from raw.source_manifest "
+    assert query(wh, "select is_present, rows_read from raw.source_manifest "
                     "where source = 'balances'") == [(False, 0)]
-    assert rows(wh, "select count(*) from raw.balances") == [(0,)]
+    assert query(wh, "select count(*) from raw.balances") == [(0,)]
     with pytest.raises(LandingFileError, match="mandatory source 'transactions'"):
         run_ingest(wh, landing, SOURCES["transactions"], AS_OF, "r")
 
@@ -146,7 +142,7 @@ def test_encodings_bom_gbk_crlf_and_quoted_newlines(tmp_path):
           "customer_id,full_name,city\nC2,李四,\"北京\n朝阳\"\n", "gbk")
     result = run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
     assert result.rows_loaded == 2
-    assert rows(tmp_path / "wh.duckdb",
+    assert query(tmp_path / "wh.duckdb",
                 "select customer_id, full_name, city from raw.customers order by 1") == [
         ("C1", "张三", "上海,浦东"), ("C2", "李四", "北京\n朝阳")]
 
@@ -165,7 +161,7 @@ def test_unknown_column_is_kept_aside_and_reported(tmp_path):
     wh = tmp_path / "wh.duckdb"
     result = run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
     assert result.extra_columns == ["customers.csv:shoe_size"]
-    assert rows(wh, "select _source_file, _source_row, column_name, value "
+    assert query(wh, "select _source_file, _source_row, column_name, value "
                     "from quarantine.customers_extra_columns") == [
         ("customers.csv", 1, "shoe_size", "42")]
 

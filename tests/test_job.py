@@ -3,29 +3,18 @@
 import csv
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.resources import DBT_PROJECT_DIR
-from tests.conftest import AS_OF, CORE_TIER_TABLES, run_job
+from contracts.marts import seed_rows
+from tests.conftest import AS_OF, CORE_TIER_TABLES, query, run_job
 
 CLASS_A = ("full_name", "national_id", "phone")
 
 
-def query(path: Path, sql: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
-def seed_bands(name: str) -> list[dict]:
-    with (DBT_PROJECT_DIR / "seeds" / f"{name}.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def band_for(value: Decimal, bands: list[dict]) -> str:
+def band_for(value: Decimal, bands: tuple[dict, ...]) -> str:
     """Independent reading of a band seed: lower/upper bounds with their inclusivity."""
     for band in bands:
         lo, hi = band["lower_bound"], band["upper_bound"]
@@ -89,7 +78,7 @@ def test_run_publishes_one_row_per_customer_per_tier_table(nightly_run):
 
 
 def test_star_level_and_card_tier_follow_the_seed_bands(nightly_run):
-    stars, cards = seed_bands("star_level_bands"), seed_bands("card_tier_bands")
+    stars, cards = seed_rows("star_level_bands"), seed_rows("card_tier_bands")
     rows = query(nightly_run.artefact, "select star_points, star_level_code, "
                  "monthly_avg_daily_assets, card_tier_code from customer_star_tier")
     seen_levels = set()
