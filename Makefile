@@ -5,12 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-MANIFEST := dbt_project/target/manifest.json
+MANIFEST_STAMP := dbt_project/target/tiering_fingerprint.txt
+DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.py' \) -print 2>/dev/null)
 export TIERING_HOME ?= $(CURDIR)/data
 
-.PHONY: run test ui setup lint manifest bench clean
+.PHONY: run test ui setup lint format manifest bench clean
 
-setup: $(STAMP) $(MANIFEST)
+setup: $(STAMP) $(MANIFEST_STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,17 +22,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m orchestration.setup_duckdb
 	touch $(STAMP)
 
-# dagster-dbt loads the dbt manifest at import; build it once here, not per code load.
-$(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' 2>/dev/null | grep -v target)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+# dagster-dbt loads the dbt manifest at import; prepare it once here (the code also
+# prepares it on first use, e.g. after `pip install`, and whenever the project changed).
+$(MANIFEST_STAMP): $(STAMP) $(DBT_FILES)
+	$(BIN)/python -m orchestration.transform.project
 
-manifest: $(MANIFEST)
+manifest: $(MANIFEST_STAMP)
 
 run: setup
 	$(BIN)/tiering demo
 
 test: setup
-	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 ui: setup
@@ -41,9 +42,15 @@ ui: setup
 bench: setup
 	$(BIN)/python tests/benchmarks/bench_pipeline.py
 
+# Python: ruff (format and lint); SQL: sqlfluff with the dbt templater (dbt_project/.sqlfluff).
 lint: setup
-	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	cd dbt_project && TIERING_WAREHOUSE=$$(mktemp -d)/lint.duckdb ../$(BIN)/sqlfluff lint --processes 2 models macros tests
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf dbt_project/target dbt_project/logs .pytest_cache
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache build dist

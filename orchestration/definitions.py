@@ -1,15 +1,14 @@
-"""The Dagster code location: assembles the modules, nothing else."""
-
-import datetime as dt
+"""The Dagster code location: assembles the sub-packages, nothing else."""
 
 import dagster as dg
 
-from orchestration.checks import mart_checks, raw_checks
-from orchestration.dbt import dbt_resource, tiering_dbt_assets
-from orchestration.ingest import landing_specs, manifest_spec, raw_assets
-from orchestration.publish import build_published_asset
-from orchestration.resources import TieringConfig
-from orchestration.schedules import nightly_job, nightly_schedule, previous_business_day
+from orchestration.ingest.assets import landing_specs, manifest_spec, raw_assets
+from orchestration.ingest.checks import raw_checks
+from orchestration.publish.assets import build_published_asset
+from orchestration.run.schedules import nightly_job, nightly_schedule
+from orchestration.settings import TieringConfig
+from orchestration.transform.assets import dbt_resource, tiering_dbt_assets
+from orchestration.transform.checks import mart_checks
 
 defs = dg.Definitions(
     assets=[*landing_specs, *raw_assets, manifest_spec, tiering_dbt_assets,
@@ -17,10 +16,7 @@ defs = dg.Definitions(
     asset_checks=[*raw_checks, *mart_checks],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
-    resources={
-        "dbt": dbt_resource,
-        # Runs launched by hand from the UI default to yesterday in Shanghai; the
-        # schedule and the CLI always pass the as-of date explicitly.
-        "tiering": TieringConfig(as_of_date=str(previous_business_day(dt.datetime.now(dt.UTC)))),
-    },
+    # A run launched by hand from the UI without an as-of date rates the day before
+    # it starts (read when it starts); the schedule and the CLI always pass one.
+    resources={"dbt": dbt_resource, "tiering": TieringConfig()},
 )

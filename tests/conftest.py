@@ -61,7 +61,7 @@ def _isolate_env(monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_landing(tmp_path_factory) -> Path:
-    from orchestration.generate import generate
+    from orchestration.demo import generate
 
     landing = tmp_path_factory.mktemp("landing")
     generate(landing, customers=400, months=12, seed=7, as_of=AS_OF)

@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from contracts.landing import SOURCES
-from orchestration.ingest import run_ingest
-from orchestration.landing_files import LandingFileError
+from orchestration.ingest.files import LandingFileError
+from orchestration.ingest.load import run_ingest
 
 CORPUS = Path(__file__).parent / "bad_input"
 AS_OF = dt.date(2026, 10, 31)
@@ -32,7 +32,7 @@ def ingest(landing: Path, warehouse: Path, source: str):
 
 
 def test_the_corpus_covers_every_reason_code():
-    from orchestration.ingest import REASONS
+    from orchestration.ingest.load import REASONS
 
     covered = {code.split(":")[0] for case in CASES
                for code in json.loads((CORPUS / case / "expected.json").read_text())

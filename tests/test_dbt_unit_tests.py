@@ -12,6 +12,7 @@ from pathlib import Path
 
 from orchestration.dbt import dbt_env
 from orchestration.resources import DBT_PROJECT_DIR, TieringConfig
+
 from tests.conftest import AS_OF
 
 

@@ -16,7 +16,7 @@ from contracts.landing import (
     TRANSACTION_TYPES,
     Source,
 )
-from orchestration.generate import DEFAULT_AS_OF, generate
+from orchestration.demo import DEFAULT_AS_OF, generate
 
 FORMATS = {  # how each DuckDB type must be spelled in the CSV
     MONEY: r"\d+\.\d{2}",

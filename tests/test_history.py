@@ -30,9 +30,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from orchestration.generate import generate
 from orchestration.resources import PROJECT_ROOT
+
+from orchestration.demo import generate
 from tests.conftest import run_job
 
 FINAL_AS_OF = dt.date(2026, 10, 31)

@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from contracts.landing import SOURCES
-from orchestration.ingest import run_ingest
-from orchestration.landing_files import LandingFileError, find_files
+from orchestration.ingest.files import LandingFileError, find_files
+from orchestration.ingest.load import run_ingest
 from tests.conftest import query
 
 AS_OF = dt.date(2026, 10, 31)

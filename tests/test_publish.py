@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import publish as pub
+from orchestration.publish import artefact as pub
 
 
 def make_warehouse(path: Path, version: int, rows: int = 200) -> None:

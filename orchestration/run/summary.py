@@ -6,8 +6,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.publish import ARTEFACT
-from orchestration.resources import Paths
+from orchestration.publish.artefact import ARTEFACT
+from orchestration.settings import Paths
 from orchestration.warehouse import connect, quote_ident
 
 

@@ -19,10 +19,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 
-from orchestration.resources import TieringConfig
 from orchestration.warehouse import quote_ident, quote_literal
 
 ARTEFACT = "tiers.duckdb"
@@ -111,32 +109,3 @@ def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> P
     _fsync(published)
     return Publication(path=target, parquet_dir=published / "parquet", tables=counts,
                        as_of_date=as_of_date, run_id=run_id)
-
-
-PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
-
-
-def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
-    """The publication asset, downstream of every ``marts/*`` asset of ``upstream``."""
-    mart_keys = sorted((k for k in upstream.keys if k.path[0] == "marts"),
-                       key=lambda k: k.to_user_string())
-
-    @dg.asset(key=PUBLISHED_KEY, group_name="published", deps=mart_keys,
-              kinds={"duckdb", "parquet"},
-              description="Read-only BI artefact: every marts table in "
-                          "$TIERING_HOME/published/tiers.duckdb and parquet/<table>.parquet, "
-                          "swapped in atomically after every blocking check passed.")
-    def published_tiers(context: dg.AssetExecutionContext,
-                        tiering: TieringConfig) -> dg.MaterializeResult:
-        paths = tiering.paths
-        pub = publish(paths.warehouse, paths.published, tiering.as_of_date, context.run.run_id)
-        context.log.info(f"published {len(pub.tables)} tables to {pub.path}")
-        return dg.MaterializeResult(metadata={
-            "path": dg.MetadataValue.path(str(pub.path)),
-            "parquet": dg.MetadataValue.path(str(pub.parquet_dir)),
-            "as_of_date": pub.as_of_date,
-            "row_counts": dg.MetadataValue.json(pub.tables),
-        })
-
-    return published_tiers
-

@@ -3,14 +3,13 @@
 Its ``dagster.yaml`` makes the warehouse safe for a nightly job:
 - the run queue admits one run tagged ``tiering/warehouse`` at a time, so two runs
   launched from the UI or the schedule never write the warehouse together (runs of
-  ``tiering run`` also hold an OS file lock, see ``warehouse.exclusive_run``);
+  ``tiering run`` also hold an OS file lock, see ``orchestration.warehouse.exclusive_run``);
 - run monitoring marks a run whose process died as failed, so the queue moves on;
 - a failed run is retried once (the job carries ``dagster/max_retries: 1``).
 
 Steps within a run never overlap: the job uses the in-process executor.
 """
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -42,7 +41,6 @@ def ensure_instance(dagster_home: Path) -> dg.DagsterInstance:
     config = dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML)
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
     return dg.DagsterInstance.from_config(str(dagster_home))
 
 

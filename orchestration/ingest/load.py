@@ -1,4 +1,4 @@
-"""Landing files -> ``raw.<source>`` tables, one Dagster asset per source.
+"""Landing files -> ``raw.<source>`` and ``quarantine.<source>``: the ingest of one source.
 
 Each run reloads a source from everything in its landing folder, so re-ingesting
 the same files never duplicates rows. Every row read ends in exactly one place:
@@ -12,17 +12,14 @@ the same files never duplicates rows. Every row read ends in exactly one place:
 circuit-breaker checks reconcile.
 """
 
-
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 
-from contracts.landing import LINEAGE_COLUMNS, SOURCES, Col, Source, raw_table_ddl
-from orchestration.landing_files import LandingFileError, find_files, load_source_files
-from orchestration.resources import TieringConfig
+from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl
+from orchestration.ingest.files import LandingFileError, find_files, load_source_files
 from orchestration.warehouse import connect, quote_ident, quote_literal
 
 #: reason codes written to quarantine.<source>.reason_code, with their meaning.
@@ -234,70 +231,3 @@ def run_ingest(warehouse: Path, landing: Path, source: Source, as_of: dt.date,
             raise
         con.execute("commit")
     return result
-
-
-def _result_metadata(result: IngestResult) -> dict[str, dg.MetadataValue]:
-    return {
-        "present": dg.MetadataValue.bool(result.is_present),
-        "files": dg.MetadataValue.int(len(result.files)),
-        "rows_read": dg.MetadataValue.int(result.rows_read),
-        "rows_loaded": dg.MetadataValue.int(result.rows_loaded),
-        "rows_quarantined": dg.MetadataValue.int(result.rows_quarantined),
-        "rows_duplicate": dg.MetadataValue.int(result.rows_duplicate),
-        "quarantine_share": dg.MetadataValue.float(round(result.quarantine_share, 6)),
-        "top_reasons": dg.MetadataValue.json(result.top_reasons),
-        "extra_columns": dg.MetadataValue.json(result.extra_columns),
-        "dagster/row_count": dg.MetadataValue.int(result.rows_loaded),
-    }
-
-
-def landing_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(["landing", source])
-
-
-def raw_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", source])
-
-
-def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
-    deps = [landing_key(source.name)]
-    if source.child_of_customers:
-        deps.append(raw_key("customers"))  # unknown customer_id is checked against it
-
-    @dg.asset(key=raw_key(source.name), group_name="raw", deps=deps, kinds={"duckdb"},
-              description=f"{source.description} Typed rows of the landing files; rejected "
-                          f"rows go to quarantine.{source.name}.")
-    def _raw(context: dg.AssetExecutionContext, tiering: TieringConfig) -> dg.MaterializeResult:
-        paths = tiering.paths
-        as_of = dt.date.fromisoformat(tiering.as_of_date)
-        try:
-            result = run_ingest(paths.warehouse, paths.landing, source, as_of, context.run.run_id)
-        except LandingFileError as exc:
-            raise dg.Failure(description=f"ingest of {source.name} failed: {exc}") from exc
-        context.log.info(
-            f"{source.name}: read {result.rows_read:,} rows from {len(result.files)} file(s); "
-            f"loaded {result.rows_loaded:,}, quarantined {result.rows_quarantined:,}, "
-            f"duplicates {result.rows_duplicate:,}"
-            + ("" if result.is_present else " (source absent: empty table)"))
-        if result.extra_columns:
-            context.log.warning(f"{source.name}: unknown columns kept aside in "
-                                f"quarantine.{source.name}_extra_columns: {result.extra_columns}")
-        return dg.MaterializeResult(metadata=_result_metadata(result))
-
-    return _raw
-
-
-landing_specs = [
-    dg.AssetSpec(landing_key(s.name), group_name="landing", kinds={"csv", "parquet"},
-                 description=f"Landing files of source {s.name!r} "
-                             f"({'mandatory' if s.mandatory else 'optional'}).")
-    for s in SOURCES.values()
-]
-raw_assets = [_build_raw_asset(s) for s in SOURCES.values()]
-#: written by every ingest asset (one row per source); dbt reads it to tell an absent
-#: optional source from an empty one.
-manifest_spec = dg.AssetSpec(
-    dg.AssetKey(["raw", "source_manifest"]), group_name="raw", kinds={"duckdb"},
-    deps=[raw_key(s) for s in SOURCES],
-    description="Per source and run: present?, files, rows read / loaded / quarantined / "
-                "duplicate, unknown columns.")

@@ -1,0 +1,87 @@
+"""The run service: generate demo data, run the nightly job once, or both.
+
+Used by the ``tiering`` command and by the tests. ``run_nightly`` executes the same
+Dagster job the schedule launches, in this process, and records the run in the
+Dagster instance under ``$TIERING_HOME/dagster`` so it shows in ``make ui``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from orchestration.demo import DEFAULT_AS_OF as DEMO_AS_OF
+from orchestration.settings import Paths
+from orchestration.warehouse import exclusive_run
+
+#: written beside generated demo files: what was generated, for `tiering demo`.
+GENERATED_MARKER = "_generated.json"
+
+Say = Callable[[str], None]
+
+
+def say(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def generate_landing(out: Path, customers: int, months: int, seed: int, as_of: dt.date,
+                     progress: Say = say) -> dict[str, int]:
+    from orchestration.demo import generate
+
+    started = time.monotonic()
+    progress(f"generating {customers:,} customers x {months} months (seed {seed}, "
+             f"as of {as_of}) into {out}")
+    counts = generate(out, customers=customers, months=months, seed=seed, as_of=as_of,
+                      progress=progress)
+    (out / GENERATED_MARKER).write_text(json.dumps(
+        {"customers": customers, "months": months, "seed": seed, "as_of": str(as_of),
+         "rows": counts}, indent=2))
+    progress("generated " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+             + f" in {time.monotonic() - started:.1f}s")
+    return counts
+
+
+def run_nightly(paths: Paths, as_of: dt.date, progress: Say = say):
+    """Run the nightly job for ``as_of`` on ``paths``; print and return its outcome."""
+    from orchestration.definitions import defs
+    from orchestration.run.instance import LAUNCHED_BY_CLI, ensure_instance, fail_dead_cli_runs
+    from orchestration.run.schedules import NIGHTLY_JOB_NAME, run_config_for
+    from orchestration.run.summary import RunOutcome, print_summary
+
+    instance = ensure_instance(paths.dagster_home)
+    progress(f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}")
+    started = time.monotonic()
+    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+    run_config = run_config_for(as_of, home=str(paths.home), landing=str(paths.landing))
+    run_config.loggers = {"console": {"config": {"log_level": "INFO"}}}
+    try:
+        with exclusive_run(paths.home, say=progress):
+            for run_id in fail_dead_cli_runs(instance):
+                progress(f"run {run_id} was killed before it finished; marked failed")
+            result = job.execute_in_process(run_config=run_config, instance=instance,
+                                            raise_on_error=False,
+                                            tags={"tiering/as_of_date": str(as_of),
+                                                  **LAUNCHED_BY_CLI})
+        outcome = RunOutcome.from_result(result, paths, time.monotonic() - started)
+        print_summary(outcome, paths)
+    finally:
+        instance.dispose()
+    return outcome
+
+
+def demo_as_of(paths: Paths, customers: int, months: int, seed: int,
+               progress: Say = say) -> dt.date:
+    """The as-of date of ``tiering demo``, generating the demo data when there is none."""
+    marker = paths.landing / GENERATED_MARKER
+    if marker.exists():
+        progress(f"using demo data in {paths.landing} (delete it to regenerate)")
+        return dt.date.fromisoformat(json.loads(marker.read_text())["as_of"])
+    if paths.landing.exists() and any(paths.landing.iterdir()):
+        progress(f"landing folder {paths.landing} has files; running on them as of "
+                 f"{DEMO_AS_OF}")
+        return DEMO_AS_OF
+    generate_landing(paths.landing, customers, months, seed, DEMO_AS_OF, progress)
+    return DEMO_AS_OF

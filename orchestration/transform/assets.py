@@ -1,0 +1,103 @@
+"""The dbt project as Dagster assets (staging -> intermediate -> tiers -> history -> marts).
+
+Asset keys and groups come from the dbt folder a model lives in, so
+``models/tiers/customer_star_tier.sql`` is ``tiers/customer_star_tier`` in group
+``tiers``. dbt sources carry ``meta.dagster.asset_key`` = ``raw/<source>``, which
+joins the ingest assets and the dbt models into one lineage graph. dbt data tests
+become asset checks; a failing test fails the dbt step, so nothing downstream runs.
+"""
+
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.settings import TieringConfig, pii_key
+from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
+
+#: groups of the resource types that do not live under models/.
+_GROUP_BY_TYPE = {"seed": "seeds"}
+
+dbt_project = DbtProject(project_dir=project_dir(), profiles_dir=project_dir(),
+                         target_path=prepare_manifest().parent)
+
+
+def nightly_build_args(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """``dbt build`` flags of the nightly run: everything but the unit tests.
+
+    dbt unit tests pin the rules on fixed inputs and do not depend on the night's
+    data, so they run in CI. dbt's own ``DBT_EXCLUDE_RESOURCE_TYPES``, when set,
+    decides instead (a CLI flag would override it), e.g. ``"unit_test test"`` for a
+    throwaway backfill.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("DBT_EXCLUDE_RESOURCE_TYPES"):
+        return ()
+    return ("--exclude-resource-type", "unit_test")
+
+
+def dbt_vars(tiering: TieringConfig) -> str:
+    """``--vars`` of a run: the as-of date is the only run-time var."""
+    return json.dumps({"as_of_date": tiering.as_of.isoformat()})
+
+
+class TieringDbtTranslator(DagsterDbtTranslator):
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
+                       project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        resource_type = props["resource_type"]
+        if resource_type == "source":
+            return spec
+        # fqn = [project, folder, ..., name]; the first folder is the layer.
+        layer = _GROUP_BY_TYPE.get(resource_type) or props["fqn"][1]
+        return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
+
+
+def dbt_env(tiering: TieringConfig) -> dict[str, str]:
+    """Environment the dbt subprocess needs: warehouse path and the PII token key."""
+    return {
+        "TIERING_WAREHOUSE": str(tiering.paths.warehouse),
+        # dbt scrubs DBT_ENV_SECRET_* values from its logs.
+        "DBT_ENV_SECRET_PII_KEY": pii_key(),
+    }
+
+
+@contextlib.contextmanager
+def subprocess_env(values: Mapping[str, str]) -> Iterator[None]:
+    """Set ``values`` in the environment for the duration of the block, then restore it.
+
+    dagster-dbt has no ``env`` argument: it copies ``os.environ`` when it starts the
+    dbt subprocess. So the values are set only around that call, never left behind
+    for other code of the process to pick up.
+    """
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=TieringDbtTranslator(),
+            project=dbt_project)
+def tiering_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                       tiering: TieringConfig):
+    with subprocess_env(dbt_env(tiering)):
+        # The run's dbt artefacts (compiled SQL, run results, logs) go under the home,
+        # replaced by each run, not into the (possibly read-only) installed project.
+        invocation = dbt.cli(["build", "--vars", dbt_vars(tiering), *nightly_build_args()],
+                             context=context, target_path=tiering.paths.dbt_target)
+    yield from invocation.stream()
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
