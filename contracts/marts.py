@@ -53,25 +53,35 @@ def _column(model: str, name: str, spec: Mapping[str, Any]) -> pa.Column:
     meta = spec.get("meta") or {}
     info_class = meta.get("info_class")
     if info_class == "A":
-        raise ContractError(f"{model}.{name}: class A column in a published table; class A "
-                            "values are tokenised in staging and never published")
+        raise ContractError(
+            f"{model}.{name}: class A column in a published table; class A "
+            "values are tokenised in staging and never published"
+        )
     if info_class not in ("B", "C"):
-        raise ContractError(f"{model}.{name}: meta.info_class must be A, B or C, "
-                            f"got {info_class!r}")
+        raise ContractError(
+            f"{model}.{name}: meta.info_class must be A, B or C, got {info_class!r}"
+        )
     if not spec.get("data_type"):
         raise ContractError(f"{model}.{name}: no data_type in the contract")
     nullable = not any(c.get("type") == "not_null" for c in spec.get("constraints") or ())
-    return pa.Column(DuckDBType.from_string(spec["data_type"]),
-                     _range_checks(model, name, meta.get("range")), nullable=nullable,
-                     description=spec.get("description") or None)
+    return pa.Column(
+        DuckDBType.from_string(spec["data_type"]),
+        _range_checks(model, name, meta.get("range")),
+        nullable=nullable,
+        description=spec.get("description") or None,
+    )
 
 
-def published_models(manifest: Mapping[str, Any],
-                     layers: Iterable[str] = PUBLISHED_LAYERS) -> list[dict[str, Any]]:
+def published_models(
+    manifest: Mapping[str, Any], layers: Iterable[str] = PUBLISHED_LAYERS
+) -> list[dict[str, Any]]:
     """The model nodes of the published layers, by name."""
     wanted = set(layers)
-    nodes = [n for n in manifest["nodes"].values()
-             if n["resource_type"] == "model" and n["fqn"][1] in wanted]
+    nodes = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["fqn"][1] in wanted
+    ]
     return sorted(nodes, key=lambda n: n["name"])
 
 
@@ -80,8 +90,12 @@ def model_schema(node: Mapping[str, Any]) -> pa.DataFrameSchema:
     if not node["config"].get("contract", {}).get("enforced"):
         raise ContractError(f"{name}: published models must have an enforced contract")
     columns = {col: _column(name, col, spec) for col, spec in node["columns"].items()}
-    return pa.DataFrameSchema(columns, name=f"{node['schema']}.{name}", strict=True,
-                              description=node.get("description") or None)
+    return pa.DataFrameSchema(
+        columns,
+        name=f"{node['schema']}.{name}",
+        strict=True,
+        description=node.get("description") or None,
+    )
 
 
 def mart_schemas(manifest: Mapping[str, Any]) -> dict[str, pa.DataFrameSchema]:

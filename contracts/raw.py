@@ -28,8 +28,12 @@ def _checks(col) -> list[pa.Check]:
 
 def raw_schema(source: Source) -> pa.DataFrameSchema:
     columns = {
-        c.name: pa.Column(DuckDBType.from_string(c.sql_type), _checks(c), nullable=not c.required,
-                          description=c.description or None)
+        c.name: pa.Column(
+            DuckDBType.from_string(c.sql_type),
+            _checks(c),
+            nullable=not c.required,
+            description=c.description or None,
+        )
         for c in source.columns
     }
     for name, sql_type in LINEAGE_COLUMNS:

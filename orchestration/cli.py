@@ -30,14 +30,22 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--customers", type=int, default=10_000)
     gen.add_argument("--months", type=int, default=12)
     gen.add_argument("--seed", type=int, default=42)
-    gen.add_argument("--as-of", type=_date, default=DEMO_AS_OF,
-                     help=f"last business date of the data (default {DEMO_AS_OF})")
+    gen.add_argument(
+        "--as-of",
+        type=_date,
+        default=DEMO_AS_OF,
+        help=f"last business date of the data (default {DEMO_AS_OF})",
+    )
 
     run = sub.add_parser("run", help="run the nightly job once, in process, through Dagster")
-    run.add_argument("--landing", type=Path, help="landing folder (default $TIERING_LANDING "
-                                                  "or $TIERING_HOME/landing)")
-    run.add_argument("--as-of", type=_date, help="business date to rate (default: yesterday "
-                                                 "in Asia/Shanghai)")
+    run.add_argument(
+        "--landing",
+        type=Path,
+        help="landing folder (default $TIERING_LANDING or $TIERING_HOME/landing)",
+    )
+    run.add_argument(
+        "--as-of", type=_date, help="business date to rate (default: yesterday in Asia/Shanghai)"
+    )
     run.add_argument("--home", type=Path, help="working folder (default $TIERING_HOME or ./data)")
 
     demo = sub.add_parser("demo", help="generate demo data if needed, run, summarise")

@@ -30,9 +30,10 @@ def _failure_cells(exc: SchemaErrors) -> list[tuple[str, str, str]]:
     """
     cells = []
     for column, check, case in exc.failure_cases[["column", "check", "failure_case"]].itertuples(
-            index=False):
+        index=False
+    ):
         if isinstance(case, dict) and len(case) == 1:
-            (column, case), = case.items()
+            ((column, case),) = case.items()
         col = "(table)" if column is None or column != column else str(column)  # NaN -> table
         cells.append((col, str(check), str(case)))
     return cells
@@ -46,15 +47,25 @@ def describe_schema_errors(table: str, exc: SchemaErrors) -> tuple[str, list[dic
     lines, rows = [], []
     for (column, check), cases in sorted(grouped.items()):
         examples = cases[:MAX_FAILURE_EXAMPLES]
-        lines.append(f"{table}: column {column!r} failed {check} "
-                     f"({len(cases)} case(s), e.g. {', '.join(examples)})")
-        rows.append({"table": table, "column": column, "check": check,
-                     "cases": len(cases), "examples": examples})
+        lines.append(
+            f"{table}: column {column!r} failed {check} "
+            f"({len(cases)} case(s), e.g. {', '.join(examples)})"
+        )
+        rows.append(
+            {
+                "table": table,
+                "column": column,
+                "check": check,
+                "cases": len(cases),
+                "examples": examples,
+            }
+        )
     return "\n".join(lines), rows
 
 
-def validate_table(warehouse: Path, schema_name: str, table: str,
-                   schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
+def validate_table(
+    warehouse: Path, schema_name: str, table: str, schema: pa.DataFrameSchema
+) -> dg.AssetCheckResult:
     """Validate ``schema_name.table`` in the database and report every failure."""
     qualified = f"{schema_name}.{table}"
     con = ibis.duckdb.connect(str(warehouse), read_only=True)
@@ -72,20 +83,25 @@ def validate_table(warehouse: Path, schema_name: str, table: str,
             except SchemaErrors as exc:
                 text, rows = describe_schema_errors(qualified, exc)
                 return dg.AssetCheckResult(
-                    passed=False, description=text[:4000],
-                    metadata={"rows": n_rows, "failures": dg.MetadataValue.json(rows)})
+                    passed=False,
+                    description=text[:4000],
+                    metadata={"rows": n_rows, "failures": dg.MetadataValue.json(rows)},
+                )
     finally:
         con.disconnect()
     return dg.AssetCheckResult(passed=True, metadata={"rows": n_rows})
 
 
-def contract_check(asset_key: dg.AssetKey, schema_name: str, table: str,
-                    schema: pa.DataFrameSchema) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset_key, name="pandera_contract", blocking=True,
-                    description=f"pandera contract of {schema_name}.{table}")
+def contract_check(
+    asset_key: dg.AssetKey, schema_name: str, table: str, schema: pa.DataFrameSchema
+) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key,
+        name="pandera_contract",
+        blocking=True,
+        description=f"pandera contract of {schema_name}.{table}",
+    )
     def _check(tiering: TieringConfig) -> dg.AssetCheckResult:
         return validate_table(tiering.paths.warehouse, schema_name, table, schema)
 
     return _check
-
-

@@ -11,8 +11,13 @@ from orchestration.transform.assets import dbt_resource, tiering_dbt_assets
 from orchestration.transform.checks import mart_checks
 
 defs = dg.Definitions(
-    assets=[*landing_specs, *raw_assets, manifest_spec, tiering_dbt_assets,
-            build_published_asset(tiering_dbt_assets)],
+    assets=[
+        *landing_specs,
+        *raw_assets,
+        manifest_spec,
+        tiering_dbt_assets,
+        build_published_asset(tiering_dbt_assets),
+    ],
     asset_checks=[*raw_checks, *mart_checks],
     jobs=[nightly_job],
     schedules=[nightly_schedule],

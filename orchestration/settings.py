@@ -48,8 +48,9 @@ class Paths:
         return self.home / "dbt" / "target"
 
 
-def resolve_paths(home: str | os.PathLike | None = None,
-                  landing: str | os.PathLike | None = None) -> Paths:
+def resolve_paths(
+    home: str | os.PathLike | None = None, landing: str | os.PathLike | None = None
+) -> Paths:
     """The paths of a run: explicit arguments first, then the environment, then defaults."""
     home_path = Path(home or os.environ.get("TIERING_HOME") or "data").resolve()
     landing_path = Path(landing or os.environ.get("TIERING_LANDING") or home_path / "landing")

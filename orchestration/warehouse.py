@@ -27,9 +27,9 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
 
 
 @contextlib.contextmanager
-def connect(path: Path, *, read_only: bool = False,
-            retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS_S
-            ) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, *, read_only: bool = False, retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS_S
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open ``path``, retrying transient lock conflicts, and always close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     attempt = 0
@@ -42,8 +42,13 @@ def connect(path: Path, *, read_only: bool = False,
                 raise
             delay = retry_delays[attempt]
             attempt += 1
-            log.warning("warehouse %s is locked (%s); retry %d in %.1fs",
-                        path, str(exc).splitlines()[0], attempt, delay)
+            log.warning(
+                "warehouse %s is locked (%s); retry %d in %.1fs",
+                path,
+                str(exc).splitlines()[0],
+                attempt,
+                delay,
+            )
             time.sleep(delay)
     # No progress bar: it would interleave with the job's own log lines.
     con.execute("set enable_progress_bar = false")

@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 AS_OF = dt.date(2026, 10, 31)
-CORE_TIER_TABLES = ("customer_contribution_tier", "customer_loyalty_tier",
-                    "customer_credit_rating", "customer_star_tier")
+CORE_TIER_TABLES = (
+    "customer_contribution_tier",
+    "customer_loyalty_tier",
+    "customer_credit_rating",
+    "customer_star_tier",
+)
 
 
 @dataclass
@@ -45,8 +49,7 @@ def run_job(home: Path, landing: Path, as_of: dt.date | str = AS_OF) -> JobRun:
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        code = main(["run", "--home", str(home), "--landing", str(landing),
-                     "--as-of", str(as_of)])
+        code = main(["run", "--home", str(home), "--landing", str(landing), "--as-of", str(as_of)])
     return JobRun(home=home, landing=landing, exit_code=code, output=buf.getvalue())
 
 
@@ -101,14 +104,20 @@ def table_checksums(path: Path) -> dict[str, tuple[int, int]]:
             "select table_schema, table_name from information_schema.tables "
             "where table_type = 'BASE TABLE' and table_schema in "
             f"({', '.join(repr(s) for s in CHECKED_SCHEMAS)}) and table_name <> '_publication' "
-            "order by 1, 2").fetchall()
+            "order by 1, 2"
+        ).fetchall()
         for schema, table in tables:
-            cols = [r[0] for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? "
-                "and table_name = ?", [schema, table]).fetchall()]
+            cols = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? "
+                    "and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            ]
             keep = [f'"{c}"' for c in cols if c not in VOLATILE_COLUMNS]
             row_hash = f"hash({', '.join(keep)})" if keep else "0"
             sums[f"{schema}.{table}"] = con.execute(
-                f'select count(*), coalesce(sum({row_hash}::hugeint), 0) '
-                f'from "{schema}"."{table}"').fetchone()
+                f'select count(*), coalesce(sum({row_hash}::hugeint), 0) from "{schema}"."{table}"'
+            ).fetchone()
     return sums

@@ -34,9 +34,11 @@ def ingest(landing: Path, warehouse: Path, source: str):
 def test_the_corpus_covers_every_reason_code():
     from orchestration.ingest.load import REASONS
 
-    covered = {code.split(":")[0] for case in CASES
-               for code in json.loads((CORPUS / case / "expected.json").read_text())
-               .get("quarantined", {})}
+    covered = {
+        code.split(":")[0]
+        for case in CASES
+        for code in json.loads((CORPUS / case / "expected.json").read_text()).get("quarantined", {})
+    }
     # INVALID_BOOLEAN and OUT_OF_RANGE are covered in tests/test_ingest.py
     assert set(REASONS) - covered <= {"INVALID_BOOLEAN", "OUT_OF_RANGE"}
 
@@ -56,14 +58,20 @@ def test_case(case: str, tmp_path: Path):
     result = ingest(landing, warehouse, source)
     assert result.rows_loaded == expected["loaded"]
     assert result.rows_duplicate == expected.get("duplicates", 0)
-    assert result.rows_read == (result.rows_loaded + result.rows_quarantined
-                                + result.rows_duplicate)
+    assert result.rows_read == (
+        result.rows_loaded + result.rows_quarantined + result.rows_duplicate
+    )
     assert result.extra_columns == expected.get("extra_columns", [])
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        reasons = dict(con.execute(
-            f"select reason, count(*) from quarantine.{source} group by 1").fetchall())
+        reasons = dict(
+            con.execute(f"select reason, count(*) from quarantine.{source} group by 1").fetchall()
+        )
         assert reasons == expected["quarantined"]
         if "value" in expected:
             column, value = expected["value"]
-            assert con.execute(f"select {column} from raw.{source} order by _source_row "
-                               "limit 1").fetchone()[0] == value
+            assert (
+                con.execute(
+                    f"select {column} from raw.{source} order by _source_row limit 1"
+                ).fetchone()[0]
+                == value
+            )

@@ -39,11 +39,24 @@ def artefact_state(artefact: Path) -> str:
 
 def start_run(home: Path, landing: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run", "--home", str(home),
-         "--landing", str(landing), "--as-of", NEXT_AS_OF],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--home",
+            str(home),
+            "--landing",
+            str(landing),
+            "--as-of",
+            NEXT_AS_OF,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,  # its own process group: the kill takes dbt down too
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def kill_when(proc: subprocess.Popen, marker: str, delay: float) -> bool:
@@ -63,14 +76,16 @@ def kill_when(proc: subprocess.Popen, marker: str, delay: float) -> bool:
 @pytest.fixture
 def published_home(nightly_run, tmp_path) -> Path:
     home = tmp_path / "home"
-    shutil.copytree(nightly_run.home, home, symlinks=True,
-                    ignore=shutil.ignore_patterns(".run.lock"))
+    shutil.copytree(
+        nightly_run.home, home, symlinks=True, ignore=shutil.ignore_patterns(".run.lock")
+    )
     assert artefact_state(home / "published" / "tiers.duckdb") == str(AS_OF)
     return home
 
 
 def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
-        published_home, nightly_run):
+    published_home, nightly_run
+):
     artefact = published_home / "published" / "tiers.duckdb"
     killed_before_publication = 0
     for name, marker, delay, before_publication in KILL_POINTS:

@@ -22,10 +22,26 @@ def test_all_dbt_unit_tests_pass(nightly_run, tmp_path):
     env = {**os.environ, **dbt_env(TieringConfig(as_of_date=str(AS_OF), home=str(tmp_path)))}
     dbt = Path(sys.prefix) / "bin" / "dbt"
     proc = subprocess.run(
-        [str(dbt), "test", "--select", "test_type:unit", "--profiles-dir", ".",
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-         "--vars", json.dumps({"as_of_date": str(AS_OF)})],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+        [
+            str(dbt),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--vars",
+            json.dumps({"as_of_date": str(AS_OF)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-5000:]
     # dbt prefixes its lines with a timestamp: find the closing "Done. PASS=…" line
     summary = [line for line in proc.stdout.splitlines() if "Done. PASS=" in line][-1]

@@ -38,24 +38,34 @@ def landing(tmp_path: Path) -> Path:
 
 
 def test_bad_rows_are_quarantined_with_file_row_and_reason(landing: Path, tmp_path: Path):
-    write(landing, "transactions.csv",
-          "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-          "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"      # ok
-          "T2,C9,2026-01-01 10:00:00,purchase,10.50\n"      # unknown customer
-          "T3,C1,2026-01-01 10:00:00,gift,10.50\n"          # unknown type
-          "T4,C1,2026-01-01 10:00:00,purchase,-1\n"         # negative amount
-          "T5,C1,2026-13-01 10:00:00,purchase,1\n"          # bad date
-          "T6,C1,2026-01-01 10:00:00,purchase,1x\n"         # bad number
-          "T7,C1,2026-11-01 00:00:00,purchase,1\n"          # after the as-of date
-          ",C1,2026-01-01 10:00:00,purchase,1\n"            # missing key
-          "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"      # exact duplicate of T1
-          "T1,C2,2026-01-01 10:00:00,purchase,99.00\n")     # same key, other content
+    write(
+        landing,
+        "transactions.csv",
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"  # ok
+        "T2,C9,2026-01-01 10:00:00,purchase,10.50\n"  # unknown customer
+        "T3,C1,2026-01-01 10:00:00,gift,10.50\n"  # unknown type
+        "T4,C1,2026-01-01 10:00:00,purchase,-1\n"  # negative amount
+        "T5,C1,2026-13-01 10:00:00,purchase,1\n"  # bad date
+        "T6,C1,2026-01-01 10:00:00,purchase,1x\n"  # bad number
+        "T7,C1,2026-11-01 00:00:00,purchase,1\n"  # after the as-of date
+        ",C1,2026-01-01 10:00:00,purchase,1\n"  # missing key
+        "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"  # exact duplicate of T1
+        "T1,C2,2026-01-01 10:00:00,purchase,99.00\n",
+    )  # same key, other content
     wh = tmp_path / "wh.duckdb"
     result = ingest_all(landing, wh)["transactions"]
-    assert (result.rows_read, result.rows_loaded, result.rows_quarantined,
-            result.rows_duplicate) == (10, 1, 8, 1)
-    got = query(wh, "select _source_file, _source_row, reason_code, reason "
-                   "from quarantine.transactions order by _source_row")
+    assert (
+        result.rows_read,
+        result.rows_loaded,
+        result.rows_quarantined,
+        result.rows_duplicate,
+    ) == (10, 1, 8, 1)
+    got = query(
+        wh,
+        "select _source_file, _source_row, reason_code, reason "
+        "from quarantine.transactions order by _source_row",
+    )
     assert got == [
         ("transactions.csv", 2, "UNKNOWN_CUSTOMER", "UNKNOWN_CUSTOMER:customer_id"),
         ("transactions.csv", 3, "UNKNOWN_CODE", "UNKNOWN_CODE:transaction_type"),
@@ -68,15 +78,20 @@ def test_bad_rows_are_quarantined_with_file_row_and_reason(landing: Path, tmp_pa
     ]
     # the original text is kept, not the cast value
     assert query(wh, "select amount from quarantine.transactions where _source_row = 6") == [
-        ("1x",)]
+        ("1x",)
+    ]
     assert query(wh, "select transaction_id, amount, _source_row from raw.transactions") == [
-        ("T1", pytest.approx(10.5), 1)]
+        ("T1", pytest.approx(10.5), 1)
+    ]
 
 
 def test_reingesting_the_same_files_does_not_duplicate(landing: Path, tmp_path: Path):
-    write(landing, "transactions.csv",
-          "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-          "T1,C1,2026-01-01 10:00:00,purchase,10.50\n")
+    write(
+        landing,
+        "transactions.csv",
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        "T1,C1,2026-01-01 10:00:00,purchase,10.50\n",
+    )
     wh = tmp_path / "wh.duckdb"
     ingest_all(landing, wh)
     ingest_all(landing, wh)
@@ -85,9 +100,11 @@ def test_reingesting_the_same_files_does_not_duplicate(landing: Path, tmp_path: 
 
 
 def test_redelivered_file_under_another_name_is_counted_as_duplicates(landing, tmp_path):
-    body = ("transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-            "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"
-            "T2,C2,2026-01-02 10:00:00,premium,200\n")
+    body = (
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"
+        "T2,C2,2026-01-02 10:00:00,premium,200\n"
+    )
     write(landing, "transactions/day1.csv", body)
     write(landing, "transactions/day1_resent.csv", body)
     result = ingest_all(landing, tmp_path / "wh.duckdb")["transactions"]
@@ -96,17 +113,23 @@ def test_redelivered_file_under_another_name_is_counted_as_duplicates(landing, t
 
 
 def test_missing_required_column_fails_naming_file_and_column(landing, tmp_path):
-    write(landing, "transactions.csv",
-          "transaction_id,customer_id,transaction_ts,amount\nT1,C1,2026-01-01,1\n")
+    write(
+        landing,
+        "transactions.csv",
+        "transaction_id,customer_id,transaction_ts,amount\nT1,C1,2026-01-01,1\n",
+    )
     with pytest.raises(LandingFileError, match=r"transactions\.csv.*transaction_type"):
         ingest_all(landing, tmp_path / "wh.duckdb")
 
 
 def test_failed_ingest_keeps_the_previous_raw_table(landing, tmp_path):
     wh = tmp_path / "wh.duckdb"
-    good = write(landing, "transactions.csv",
-                 "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-                 "T1,C1,2026-01-01 10:00:00,purchase,10.50\n")
+    good = write(
+        landing,
+        "transactions.csv",
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        "T1,C1,2026-01-01 10:00:00,purchase,10.50\n",
+    )
     ingest_all(landing, wh)
     good.write_text("transaction_id,customer_id\nT1,C1\n")
     with pytest.raises(LandingFileError):
@@ -127,8 +150,9 @@ def test_missing_mandatory_source_fails_and_optional_source_is_empty(tmp_path):
     run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
     result = run_ingest(wh, landing, SOURCES["balances"], AS_OF, "r")
     assert not result.is_present
-    assert query(wh, "select is_present, rows_read from raw.source_manifest "
-                    "where source = 'balances'") == [(False, 0)]
+    assert query(
+        wh, "select is_present, rows_read from raw.source_manifest where source = 'balances'"
+    ) == [(False, 0)]
     assert query(wh, "select count(*) from raw.balances") == [(0,)]
     with pytest.raises(LandingFileError, match="mandatory source 'transactions'"):
         run_ingest(wh, landing, SOURCES["transactions"], AS_OF, "r")
@@ -136,15 +160,20 @@ def test_missing_mandatory_source_fails_and_optional_source_is_empty(tmp_path):
 
 def test_encodings_bom_gbk_crlf_and_quoted_newlines(tmp_path):
     landing = tmp_path / "landing"
-    write(landing, "customers/a_bom.csv",
-          "\ufeffcustomer_id,full_name,city\r\nC1,张三,\"上海,浦东\"\r\n", "utf-8")
-    write(landing, "customers/b_gbk.csv",
-          "customer_id,full_name,city\nC2,李四,\"北京\n朝阳\"\n", "gbk")
+    write(
+        landing,
+        "customers/a_bom.csv",
+        '\ufeffcustomer_id,full_name,city\r\nC1,张三,"上海,浦东"\r\n',
+        "utf-8",
+    )
+    write(
+        landing, "customers/b_gbk.csv", 'customer_id,full_name,city\nC2,李四,"北京\n朝阳"\n', "gbk"
+    )
     result = run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
     assert result.rows_loaded == 2
-    assert query(tmp_path / "wh.duckdb",
-                "select customer_id, full_name, city from raw.customers order by 1") == [
-        ("C1", "张三", "上海,浦东"), ("C2", "李四", "北京\n朝阳")]
+    assert query(
+        tmp_path / "wh.duckdb", "select customer_id, full_name, city from raw.customers order by 1"
+    ) == [("C1", "张三", "上海,浦东"), ("C2", "李四", "北京\n朝阳")]
 
 
 def test_undecodable_file_fails_with_a_clear_message(tmp_path, monkeypatch):
@@ -161,25 +190,35 @@ def test_unknown_column_is_kept_aside_and_reported(tmp_path):
     wh = tmp_path / "wh.duckdb"
     result = run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
     assert result.extra_columns == ["customers.csv:shoe_size"]
-    assert query(wh, "select _source_file, _source_row, column_name, value "
-                    "from quarantine.customers_extra_columns") == [
-        ("customers.csv", 1, "shoe_size", "42")]
+    assert query(
+        wh,
+        "select _source_file, _source_row, column_name, value "
+        "from quarantine.customers_extra_columns",
+    ) == [("customers.csv", 1, "shoe_size", "42")]
 
 
 def test_parquet_files_are_read(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
     with duckdb.connect() as con:
-        con.execute(f"copy (select 'C' || i as customer_id, date '2020-01-01' as onboarded_date "
-                    f"from range(3) t(i)) to '{landing / 'customers.parquet'}' (format parquet)")
+        con.execute(
+            f"copy (select 'C' || i as customer_id, date '2020-01-01' as onboarded_date "
+            f"from range(3) t(i)) to '{landing / 'customers.parquet'}' (format parquet)"
+        )
     result = run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
     assert result.rows_loaded == 3
 
 
 def test_find_files_matches_prefix_and_folder_only(tmp_path):
     landing = tmp_path / "landing"
-    for name in ("customers.csv", "customers_2026.csv", "customersegments.csv",
-                 "transactions.csv", "customers/x.parquet", "customers/notes.txt"):
+    for name in (
+        "customers.csv",
+        "customers_2026.csv",
+        "customersegments.csv",
+        "transactions.csv",
+        "customers/x.parquet",
+        "customers/notes.txt",
+    ):
         write(landing, name, "x\n")
     found = [p.relative_to(landing).as_posix() for p in find_files(landing, "customers")]
     assert found == ["customers.csv", "customers/x.parquet", "customers_2026.csv"]

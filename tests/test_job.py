@@ -18,11 +18,13 @@ def band_for(value: Decimal, bands: tuple[dict, ...]) -> str:
     """Independent reading of a band seed: lower/upper bounds with their inclusivity."""
     for band in bands:
         lo, hi = band["lower_bound"], band["upper_bound"]
-        if lo and not (value >= Decimal(lo) if band["lower_inclusive"] == "true"
-                       else value > Decimal(lo)):
+        if lo and not (
+            value >= Decimal(lo) if band["lower_inclusive"] == "true" else value > Decimal(lo)
+        ):
             continue
-        if hi and not (value <= Decimal(hi) if band["upper_inclusive"] == "true"
-                       else value < Decimal(hi)):
+        if hi and not (
+            value <= Decimal(hi) if band["upper_inclusive"] == "true" else value < Decimal(hi)
+        ):
             continue
         return band["tier_code"]
     raise AssertionError(f"no band for {value}")
@@ -40,10 +42,15 @@ def test_definitions_load_with_the_full_lineage():
     # landing -> raw -> staging -> ... -> marts -> published is one connected graph
     upstream = graph.get(dg.AssetKey(["published", "tiers"])).parent_keys
     assert dg.AssetKey(["marts", "customer_star_tier"]) in upstream
-    assert dg.AssetKey(["landing", "customers"]) in graph.get(
-        dg.AssetKey(["raw", "customers"])).parent_keys
-    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()
-              if graph.has(k) and graph.get(k).is_materializable}
+    assert (
+        dg.AssetKey(["landing", "customers"])
+        in graph.get(dg.AssetKey(["raw", "customers"])).parent_keys
+    )
+    groups = {
+        graph.get(k).group_name
+        for k in graph.get_all_asset_keys()
+        if graph.has(k) and graph.get(k).is_materializable
+    }
     assert {"raw", "staging", "intermediate", "marts", "published"} <= groups
     assert job.executor_def.name == "in_process"
     schedule = defs.resolve_schedule_def("nightly_schedule")
@@ -64,13 +71,18 @@ def test_schedule_rates_the_previous_day_in_shanghai():
 def test_run_publishes_one_row_per_customer_per_tier_table(nightly_run):
     assert "SUCCEEDED" in nightly_run.output
     assert str(nightly_run.artefact) in nightly_run.output
-    customers = query(nightly_run.warehouse, "select count(*) from staging.stg_core__customers "
-                      "where onboarded_date is null or onboarded_date <= ?", [AS_OF])[0][0]
+    customers = query(
+        nightly_run.warehouse,
+        "select count(*) from staging.stg_core__customers "
+        "where onboarded_date is null or onboarded_date <= ?",
+        [AS_OF],
+    )[0][0]
     assert customers > 300
     for table in CORE_TIER_TABLES:
-        n, distinct, dates = query(nightly_run.artefact, f"select count(*), "
-                                   f"count(distinct customer_id), list(distinct as_of_date) "
-                                   f"from {table}")[0]
+        n, distinct, dates = query(
+            nightly_run.artefact,
+            f"select count(*), count(distinct customer_id), list(distinct as_of_date) from {table}",
+        )[0]
         assert (n, distinct, dates) == (customers, customers, [AS_OF]), table
         assert f"{table}" in nightly_run.output  # the summary lists it
     parquet = nightly_run.home / "published" / "parquet" / "customer_star_tier.parquet"
@@ -79,8 +91,11 @@ def test_run_publishes_one_row_per_customer_per_tier_table(nightly_run):
 
 def test_star_level_and_card_tier_follow_the_seed_bands(nightly_run):
     stars, cards = seed_rows("star_level_bands"), seed_rows("card_tier_bands")
-    rows = query(nightly_run.artefact, "select star_points, star_level_code, "
-                 "monthly_avg_daily_assets, card_tier_code from customer_star_tier")
+    rows = query(
+        nightly_run.artefact,
+        "select star_points, star_level_code, "
+        "monthly_avg_daily_assets, card_tier_code from customer_star_tier",
+    )
     seen_levels = set()
     for points, level, assets, card in rows:
         assert level == band_for(Decimal(points), stars), (points, level)
@@ -96,13 +111,17 @@ def test_no_class_a_value_in_clear_text_in_the_artefact(nightly_run, small_landi
     with duckdb.connect(str(nightly_run.artefact), read_only=True) as con:
         con.execute("create temp table secrets (v varchar)")
         con.executemany("insert into secrets values (?)", [[s] for s in secrets])
-        columns = con.execute("select table_name, column_name from information_schema.columns "
-                              "where data_type = 'VARCHAR' and table_schema = 'main' "
-                              "and table_catalog <> 'temp'").fetchall()
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR' and table_schema = 'main' "
+            "and table_catalog <> 'temp'"
+        ).fetchall()
         assert not [c for _t, c in columns if c in CLASS_A]
         for table, column in columns:
-            leaked = con.execute(f'select count(*) from "{table}" t join secrets s '
-                                 f'on position(s.v in t."{column}") > 0').fetchone()[0]
+            leaked = con.execute(
+                f'select count(*) from "{table}" t join secrets s '
+                f'on position(s.v in t."{column}") > 0'
+            ).fetchone()[0]
             assert leaked == 0, f"{table}.{column} holds class A text"
 
 
@@ -121,38 +140,54 @@ def test_minimal_landing_with_only_customers_and_transactions(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
     (landing / "customers.csv").write_text(
-        "customer_id,onboarded_date\nK1,1995-03-01\nK2,1996-07-15\nK3,1999-01-01\n")
+        "customer_id,onboarded_date\nK1,1995-03-01\nK2,1996-07-15\nK3,1999-01-01\n"
+    )
     (landing / "transactions.csv").write_text(
         "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
         "1,K1,1997-08-01 09:00:00,purchase,120000.00\n"
         "2,K1,1998-06-30 17:00:00,card_spend,500.00\n"
-        "3,K2,1997-01-02 10:00:00,deposit,900.00\n")
+        "3,K2,1997-01-02 10:00:00,deposit,900.00\n"
+    )
     run = run_job(tmp_path / "home", landing, "1998-06-30")
     assert run.exit_code == 0, run.output
     assert "absent" in run.output
-    star = query(run.artefact, "select customer_id, tier_code, card_tier_code "
-                 "from customer_star_tier order by 1")
+    star = query(
+        run.artefact,
+        "select customer_id, tier_code, card_tier_code from customer_star_tier order by 1",
+    )
     assert star == [("K1", "UNRATED", "UNRATED"), ("K2", "UNRATED", "UNRATED")]  # K3 is later
     credit = query(run.artefact, "select distinct tier_code from customer_credit_rating")
     assert credit == [("UNRATED",)]
-    contribution = query(run.artefact, "select customer_id, contribution_12m, tier_code "
-                         "from customer_contribution_tier order by 1")
+    contribution = query(
+        run.artefact,
+        "select customer_id, contribution_12m, tier_code "
+        "from customer_contribution_tier order by 1",
+    )
     assert contribution == [("K1", Decimal("120000.00"), "HIGH"), ("K2", Decimal("0.00"), "LOW")]
 
 
-@pytest.mark.parametrize("case, body, expected", [
-    ("missing_column",
-     "transaction_id,customer_id,transaction_ts,amount\n1,K1,1998-01-01,5\n",
-     "missing required column(s) transaction_type"),
-    ("wrong_type",
-     "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-     "1,K1,1998-01-01,purchase,five\n2,K1,1998-01-02,purchase,6\n",
-     "INVALID_NUMBER:amount"),
-    ("duplicate_key",
-     "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-     "1,K1,1998-01-01,purchase,5\n1,K1,1998-01-01,purchase,7\n",
-     "KEY_CONFLICT:transaction_id"),
-])
+@pytest.mark.parametrize(
+    "case, body, expected",
+    [
+        (
+            "missing_column",
+            "transaction_id,customer_id,transaction_ts,amount\n1,K1,1998-01-01,5\n",
+            "missing required column(s) transaction_type",
+        ),
+        (
+            "wrong_type",
+            "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+            "1,K1,1998-01-01,purchase,five\n2,K1,1998-01-02,purchase,6\n",
+            "INVALID_NUMBER:amount",
+        ),
+        (
+            "duplicate_key",
+            "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+            "1,K1,1998-01-01,purchase,5\n1,K1,1998-01-01,purchase,7\n",
+            "KEY_CONFLICT:transaction_id",
+        ),
+    ],
+)
 def test_bad_landing_file_fails_the_run_and_names_the_column(tmp_path, case, body, expected):
     landing = tmp_path / "landing"
     landing.mkdir()

@@ -14,8 +14,10 @@ def make_warehouse(path: Path, version: int, rows: int = 200) -> None:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema if not exists marts")
         for table in ("customer_star_tier", "customer_contribution_tier"):
-            con.execute(f"create or replace table marts.{table} as select 'C' || i as customer_id, "
-                        f"{version} as version from range({rows}) t(i)")
+            con.execute(
+                f"create or replace table marts.{table} as select 'C' || i as customer_id, "
+                f"{version} as version from range({rows}) t(i)"
+            )
 
 
 def read_versions(artefact: Path) -> set[int]:
@@ -80,8 +82,7 @@ def test_concurrent_reader_never_sees_an_error_or_a_mix(tmp_path: Path):
     pub.publish(wh, published, "2026-10-31", "run-1")
     ctx = mp.get_context("spawn")
     queue, started, stop = ctx.Queue(), ctx.Event(), ctx.Event()
-    reader = ctx.Process(target=_reader,
-                         args=(str(published / pub.ARTEFACT), started, stop, queue))
+    reader = ctx.Process(target=_reader, args=(str(published / pub.ARTEFACT), started, stop, queue))
     reader.start()
     assert started.wait(timeout=60), "reader did not start"
     deadline = time.monotonic() + 5

@@ -4,7 +4,6 @@ The ingest itself is :mod:`orchestration.ingest.load`; this module only wraps it
 as assets with their metadata (rows read / loaded / quarantined / duplicates).
 """
 
-
 import dagster as dg
 
 from contracts.landing import SOURCES, Source
@@ -41,40 +40,56 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
     if source.child_of_customers:
         deps.append(raw_key("customers"))  # unknown customer_id is checked against it
 
-    @dg.asset(key=raw_key(source.name), group_name="raw", deps=deps, kinds={"duckdb"},
-              description=f"{source.description} Typed rows of the landing files; rejected "
-                          f"rows go to quarantine.{source.name}.")
+    @dg.asset(
+        key=raw_key(source.name),
+        group_name="raw",
+        deps=deps,
+        kinds={"duckdb"},
+        description=f"{source.description} Typed rows of the landing files; rejected "
+        f"rows go to quarantine.{source.name}.",
+    )
     def _raw(context: dg.AssetExecutionContext, tiering: TieringConfig) -> dg.MaterializeResult:
         paths = tiering.paths
         try:
-            result = run_ingest(paths.warehouse, paths.landing, source, tiering.as_of,
-                                context.run.run_id)
+            result = run_ingest(
+                paths.warehouse, paths.landing, source, tiering.as_of, context.run.run_id
+            )
         except LandingFileError as exc:
             raise dg.Failure(description=f"ingest of {source.name} failed: {exc}") from exc
         context.log.info(
             f"{source.name}: read {result.rows_read:,} rows from {len(result.files)} file(s); "
             f"loaded {result.rows_loaded:,}, quarantined {result.rows_quarantined:,}, "
             f"duplicates {result.rows_duplicate:,}"
-            + ("" if result.is_present else " (source absent: empty table)"))
+            + ("" if result.is_present else " (source absent: empty table)")
+        )
         if result.extra_columns:
-            context.log.warning(f"{source.name}: unknown columns kept aside in "
-                                f"quarantine.{source.name}_extra_columns: {result.extra_columns}")
+            context.log.warning(
+                f"{source.name}: unknown columns kept aside in "
+                f"quarantine.{source.name}_extra_columns: {result.extra_columns}"
+            )
         return dg.MaterializeResult(metadata=_result_metadata(result))
 
     return _raw
 
 
 landing_specs = [
-    dg.AssetSpec(landing_key(s.name), group_name="landing", kinds={"csv", "parquet"},
-                 description=f"Landing files of source {s.name!r} "
-                             f"({'mandatory' if s.mandatory else 'optional'}).")
+    dg.AssetSpec(
+        landing_key(s.name),
+        group_name="landing",
+        kinds={"csv", "parquet"},
+        description=f"Landing files of source {s.name!r} "
+        f"({'mandatory' if s.mandatory else 'optional'}).",
+    )
     for s in SOURCES.values()
 ]
 raw_assets = [_build_raw_asset(s) for s in SOURCES.values()]
 #: written by every ingest asset (one row per source); dbt reads it to tell an absent
 #: optional source from an empty one.
 manifest_spec = dg.AssetSpec(
-    dg.AssetKey(["raw", "source_manifest"]), group_name="raw", kinds={"duckdb"},
+    dg.AssetKey(["raw", "source_manifest"]),
+    group_name="raw",
+    kinds={"duckdb"},
     deps=[raw_key(s) for s in SOURCES],
     description="Per source and run: present?, files, rows read / loaded / quarantined / "
-                "duplicate, unknown columns.")
+    "duplicate, unknown columns.",
+)

@@ -20,9 +20,12 @@ from orchestration.settings import TieringConfig
 from orchestration.warehouse import connect
 
 
-def _manifest_check(source: str, name: str, description: str,
-                    evaluate: Callable[[dict, dict, float], tuple[bool, str]]
-                    ) -> dg.AssetChecksDefinition:
+def _manifest_check(
+    source: str,
+    name: str,
+    description: str,
+    evaluate: Callable[[dict, dict, float], tuple[bool, str]],
+) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=raw_key(source), name=name, blocking=True, description=description)
     def _check(tiering: TieringConfig) -> dg.AssetCheckResult:
         with connect(tiering.paths.warehouse, read_only=True) as con:
@@ -30,21 +33,27 @@ def _manifest_check(source: str, name: str, description: str,
             names = [d[0] for d in cur.description]
             found = cur.fetchone()
             if found is None:
-                return dg.AssetCheckResult(passed=False,
-                                           description=f"no manifest row for {source}")
+                return dg.AssetCheckResult(
+                    passed=False, description=f"no manifest row for {source}"
+                )
             manifest = dict(zip(names, found, strict=True))
             counts = {
                 "raw": con.execute(f"select count(*) from raw.{source}").fetchone()[0],
-                "quarantine": con.execute(
-                    f"select count(*) from quarantine.{source}").fetchone()[0],
+                "quarantine": con.execute(f"select count(*) from quarantine.{source}").fetchone()[
+                    0
+                ],
             }
             counts["reasons"] = top_reasons(con, source)
             counts["defective"] = defective_rows(con, source)
         passed, text = evaluate(manifest, counts, tiering.max_quarantine_share)
         return dg.AssetCheckResult(
-            passed=passed, description=text,
-            metadata={k: manifest[k] for k in
-                      ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")})
+            passed=passed,
+            description=text,
+            metadata={
+                k: manifest[k]
+                for k in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
+            },
+        )
 
     return _check
 
@@ -52,11 +61,16 @@ def _manifest_check(source: str, name: str, description: str,
 def conservation(manifest: dict, counts: dict, _threshold: float) -> tuple[bool, str]:
     read, loaded = manifest["rows_read"], manifest["rows_loaded"]
     quarantined, dup = manifest["rows_quarantined"], manifest["rows_duplicate"]
-    ok = (read == loaded + quarantined + dup and counts["raw"] == loaded
-          and counts["quarantine"] == quarantined)
-    text = (f"read {read:,} = loaded {loaded:,} + quarantined {quarantined:,} + "
-            f"duplicates {dup:,}; tables hold raw {counts['raw']:,}, "
-            f"quarantine {counts['quarantine']:,}")
+    ok = (
+        read == loaded + quarantined + dup
+        and counts["raw"] == loaded
+        and counts["quarantine"] == quarantined
+    )
+    text = (
+        f"read {read:,} = loaded {loaded:,} + quarantined {quarantined:,} + "
+        f"duplicates {dup:,}; tables hold raw {counts['raw']:,}, "
+        f"quarantine {counts['quarantine']:,}"
+    )
     return ok, ("" if ok else "rows not conserved: ") + text
 
 
@@ -66,10 +80,12 @@ def circuit_breaker(manifest: dict, counts: dict, threshold: float) -> tuple[boo
     share = defective / read if read else 0.0
     reasons = ", ".join(f"{k} {v:,}" for k, v in counts["reasons"].items()) or "none"
     held = quarantined - defective
-    text = (f"{manifest['source']}: {defective:,} of {read:,} rows rejected as defective "
-            f"({share:.2%}, limit {threshold:.2%})"
-            + (f", {held:,} held back as dated after the as-of date" if held else "")
-            + f"; top reasons: {reasons}")
+    text = (
+        f"{manifest['source']}: {defective:,} of {read:,} rows rejected as defective "
+        f"({share:.2%}, limit {threshold:.2%})"
+        + (f", {held:,} held back as dated after the as-of date" if held else "")
+        + f"; top reasons: {reasons}"
+    )
     return share <= threshold, text
 
 
@@ -78,10 +94,14 @@ raw_checks = [
     for name in SOURCES
     for check in (
         contract_check(raw_key(name), "raw", name, RAW_SCHEMAS[name]),
-        _manifest_check(name, "rows_conserved", "rows read = loaded + quarantined + duplicates",
-                        conservation),
-        _manifest_check(name, "quarantine_within_limit",
-                        "circuit breaker: quarantined share <= max_quarantine_share",
-                        circuit_breaker),
+        _manifest_check(
+            name, "rows_conserved", "rows read = loaded + quarantined + duplicates", conservation
+        ),
+        _manifest_check(
+            name,
+            "quarantine_within_limit",
+            "circuit breaker: quarantined share <= max_quarantine_share",
+            circuit_breaker,
+        ),
     )
 ]

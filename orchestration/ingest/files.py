@@ -43,13 +43,21 @@ def find_files(landing: Path, source: str) -> list[Path]:
     """``<source>*.csv|parquet`` in the folder and any such file under ``<source>/``."""
     if not landing.is_dir():
         return []
-    found = [p for p in landing.iterdir()
-             if p.is_file() and p.name.startswith(source) and p.suffix.lower() in SUFFIXES
-             and not p.name[len(source):len(source) + 1].isalpha()]
+    found = [
+        p
+        for p in landing.iterdir()
+        if p.is_file()
+        and p.name.startswith(source)
+        and p.suffix.lower() in SUFFIXES
+        and not p.name[len(source) : len(source) + 1].isalpha()
+    ]
     folder = landing / source
     if folder.is_dir():
-        found += [p for p in folder.rglob("*")
-                  if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")]
+        found += [
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+        ]
     return sorted(found, key=lambda p: p.relative_to(landing).as_posix())
 
 
@@ -85,8 +93,10 @@ def detect_encoding(path: Path, preferred: str | None) -> str:
 def _utf8_copy(path: Path, encoding: str, tmpdir: Path) -> Path:
     """DuckDB reads UTF-8 natively; other encodings are transcoded in a stream."""
     target = tmpdir / (path.name + ".utf8.csv")
-    with path.open("r", encoding=encoding, newline="") as src, \
-            target.open("w", encoding="utf-8", newline="") as dst:
+    with (
+        path.open("r", encoding=encoding, newline="") as src,
+        target.open("w", encoding="utf-8", newline="") as dst,
+    ):
         while chunk := src.read(1 << 20):
             dst.write(chunk)
     return target
@@ -95,12 +105,15 @@ def _utf8_copy(path: Path, encoding: str, tmpdir: Path) -> Path:
 def _reader_sql(path: Path) -> str:
     if path.suffix.lower() == ".parquet":
         return f"read_parquet({quote_literal(str(path))})"
-    return (f"read_csv({quote_literal(str(path))}, header = true, all_varchar = true, "
-            "auto_detect = true, strict_mode = false, null_padding = false)")
+    return (
+        f"read_csv({quote_literal(str(path))}, header = true, all_varchar = true, "
+        "auto_detect = true, strict_mode = false, null_padding = false)"
+    )
 
 
-def load_source_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
-                      files: list[Path], table: str) -> list[LandedFile]:
+def load_source_files(
+    con: duckdb.DuckDBPyConnection, landing: Path, source: Source, files: list[Path], table: str
+) -> list[LandedFile]:
     """Read ``files`` into temp table ``table``: contract columns as text + lineage.
 
     Contract columns a file lacks are null (optional) or fail the source (required);
@@ -108,11 +121,15 @@ def load_source_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sou
     aside in ``<table>_extra`` as (file, row, column, value).
     """
     cols = source.column_names
-    con.execute(f"create or replace temp table {table} ("
-                + ", ".join(f"{quote_ident(c)} varchar" for c in cols)
-                + ", _source_file varchar, _source_row bigint)")
-    con.execute(f"create or replace temp table {table}_extra (_source_file varchar, "
-                "_source_row bigint, column_name varchar, value varchar)")
+    con.execute(
+        f"create or replace temp table {table} ("
+        + ", ".join(f"{quote_ident(c)} varchar" for c in cols)
+        + ", _source_file varchar, _source_row bigint)"
+    )
+    con.execute(
+        f"create or replace temp table {table}_extra (_source_file varchar, "
+        "_source_row bigint, column_name varchar, value varchar)"
+    )
     landed: list[LandedFile] = []
     with tempfile.TemporaryDirectory(prefix="tiering-landing-") as tmp:
         for path in files:
@@ -126,19 +143,23 @@ def load_source_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sou
                 if item.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
                     read_path = _utf8_copy(path, item.encoding, Path(tmp))
             try:
-                con.execute("create or replace temp table _file as select * from "
-                            + _reader_sql(read_path))
+                con.execute(
+                    "create or replace temp table _file as select * from " + _reader_sql(read_path)
+                )
             except duckdb.Error as exc:
                 raise LandingFileError(
-                    f"{item.relative}: unreadable: {str(exc).splitlines()[0]}") from exc
-            present = [r[0] for r in con.execute("select name from pragma_table_info('_file')")
-                       .fetchall()]
+                    f"{item.relative}: unreadable: {str(exc).splitlines()[0]}"
+                ) from exc
+            present = [
+                r[0] for r in con.execute("select name from pragma_table_info('_file')").fetchall()
+            ]
             by_lower = {p.strip().lower(): p for p in present}
             missing = [c for c in source.required if c not in by_lower]
             if missing:
                 raise LandingFileError(
                     f"{item.relative}: missing required column(s) {', '.join(missing)} "
-                    f"of source {source.name!r} (file has: {', '.join(present)})")
+                    f"of source {source.name!r} (file has: {', '.join(present)})"
+                )
             item.extra_columns = [p for p in present if p.strip().lower() not in cols]
             item.rows = con.execute("select count(*) from _file").fetchone()[0]
             # rowid follows insertion order, i.e. the order of the rows in the file;
@@ -147,12 +168,17 @@ def load_source_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sou
             row_no = f"rowid - {first} + 1"
             select = ", ".join(
                 f"cast({quote_ident(by_lower[c])} as varchar)" if c in by_lower else "null"
-                for c in cols)
-            con.execute(f"insert into {table} select {select}, "
-                        f"{quote_literal(item.relative)}, {row_no} from _file")
+                for c in cols
+            )
+            con.execute(
+                f"insert into {table} select {select}, "
+                f"{quote_literal(item.relative)}, {row_no} from _file"
+            )
             for extra in item.extra_columns:
-                con.execute(f"insert into {table}_extra select {quote_literal(item.relative)}, "
-                            f"{row_no}, {quote_literal(extra)}, "
-                            f"cast({quote_ident(extra)} as varchar) from _file")
+                con.execute(
+                    f"insert into {table}_extra select {quote_literal(item.relative)}, "
+                    f"{row_no}, {quote_literal(extra)}, "
+                    f"cast({quote_ident(extra)} as varchar) from _file"
+                )
             con.execute("drop table _file")
     return landed

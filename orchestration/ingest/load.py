@@ -86,12 +86,16 @@ def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
         if col.required:
             exprs.append(f"case when {v} is null then 'MISSING_REQUIRED:' || {name} end")
         if col.sql_type != "VARCHAR":
-            exprs.append(f"case when {v} is not null and {typed} is null "
-                         f"then '{_type_reason(col)}:' || {name} end")
+            exprs.append(
+                f"case when {v} is not null and {typed} is null "
+                f"then '{_type_reason(col)}:' || {name} end"
+            )
         if col.allowed:
             values = ", ".join(quote_literal(a) for a in col.allowed)
-            exprs.append(f"case when {v} is not null and {v} not in ({values}) "
-                         f"then 'UNKNOWN_CODE:' || {name} end")
+            exprs.append(
+                f"case when {v} is not null and {v} not in ({values}) "
+                f"then 'UNKNOWN_CODE:' || {name} end"
+            )
         if col.min is not None:
             money = col.min == 0 and "DECIMAL" in col.sql_type
             code = "NEGATIVE_AMOUNT" if money else "OUT_OF_RANGE"
@@ -99,28 +103,38 @@ def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
         if col.max is not None:
             exprs.append(f"case when {typed} > {col.max} then 'OUT_OF_RANGE:' || {name} end")
         if col.pattern:
-            exprs.append(f"case when {v} is not null and not regexp_full_match({v}, "
-                         f"{quote_literal(col.pattern)}) then 'BAD_FORMAT:' || {name} end")
+            exprs.append(
+                f"case when {v} is not null and not regexp_full_match({v}, "
+                f"{quote_literal(col.pattern)}) then 'BAD_FORMAT:' || {name} end"
+            )
     if source.event_time:
         col = source.column(source.event_time)
         # A date column is compared with the as-of day, a timestamp with its end.
-        limit = (f"date '{as_of}'" if col.sql_type == "DATE"
-                 else f"timestamp '{as_of}' + interval 1 day")
+        limit = (
+            f"date '{as_of}'" if col.sql_type == "DATE" else f"timestamp '{as_of}' + interval 1 day"
+        )
         op = "> " if col.sql_type == "DATE" else ">= "
-        exprs.append(f"case when try_cast({quote_ident(col.name)} as {col.sql_type}) {op}{limit} "
-                     f"then 'FUTURE_DATE:' || {quote_literal(col.name)} end")
+        exprs.append(
+            f"case when try_cast({quote_ident(col.name)} as {col.sql_type}) {op}{limit} "
+            f"then 'FUTURE_DATE:' || {quote_literal(col.name)} end"
+        )
     if source.child_of_customers:
-        exprs.append("case when customer_id is not null and customer_id not in "
-                     "(select customer_id from raw.customers) "
-                     "then 'UNKNOWN_CUSTOMER:customer_id' end")
+        exprs.append(
+            "case when customer_id is not null and customer_id not in "
+            "(select customer_id from raw.customers) "
+            "then 'UNKNOWN_CUSTOMER:customer_id' end"
+        )
     return exprs
 
 
 def top_reasons(con: duckdb.DuckDBPyConnection, source: str, limit: int = 5) -> dict[str, int]:
     """Most frequent quarantine reasons of a source, e.g. ``{"INVALID_NUMBER:amount": 3}``."""
-    return dict(con.execute(
-        f"select r, count(*) as n from (select unnest(string_split(reason, '; ')) as r "
-        f"from quarantine.{source}) group by r order by n desc, r limit {int(limit)}").fetchall())
+    return dict(
+        con.execute(
+            f"select r, count(*) as n from (select unnest(string_split(reason, '; ')) as r "
+            f"from quarantine.{source}) group by r order by n desc, r limit {int(limit)}"
+        ).fetchall()
+    )
 
 
 def defective_rows(con: duckdb.DuckDBPyConnection, source: str) -> int:
@@ -132,24 +146,34 @@ def defective_rows(con: duckdb.DuckDBPyConnection, source: str) -> int:
     ).fetchone()[0]
 
 
-def ingest_source(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
-                  as_of: dt.date, run_id: str) -> IngestResult:
+def ingest_source(
+    con: duckdb.DuckDBPyConnection, landing: Path, source: Source, as_of: dt.date, run_id: str
+) -> IngestResult:
     """Load one source into raw/quarantine inside one transaction and return the counts."""
     files = find_files(landing, source.name)
-    result = IngestResult(source=source.name, is_present=bool(files),
-                          files=[f.relative_to(landing).as_posix() for f in files])
+    result = IngestResult(
+        source=source.name,
+        is_present=bool(files),
+        files=[f.relative_to(landing).as_posix() for f in files],
+    )
     if not files and source.mandatory:
         raise LandingFileError(
             f"no file for mandatory source {source.name!r} in {landing} "
-            f"(expected {source.name}*.csv|parquet or {source.name}/*.csv|parquet)")
+            f"(expected {source.name}*.csv|parquet or {source.name}/*.csv|parquet)"
+        )
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists quarantine")
     con.execute(MANIFEST_DDL)
-    if source.child_of_customers and not con.execute(
+    if (
+        source.child_of_customers
+        and not con.execute(
             "select 1 from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'customers'").fetchone():
-        raise RuntimeError(f"{source.name}: ingest customers first (customer_id is checked "
-                           "against raw.customers)")
+            "where table_schema = 'raw' and table_name = 'customers'"
+        ).fetchone()
+    ):
+        raise RuntimeError(
+            f"{source.name}: ingest customers first (customer_id is checked against raw.customers)"
+        )
     landed = load_source_files(con, landing, source, files, "_landed")
     result.extra_columns = sorted({f"{f.relative}:{c}" for f in landed for c in f.extra_columns})
 
@@ -178,49 +202,71 @@ def ingest_source(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
           from _checked where len(_reasons) = 0)""")
     typed = ", ".join(
         f"cast({quote_ident(c.name)} as {c.sql_type}) as {quote_ident(c.name)}"
-        for c in source.columns)
+        for c in source.columns
+    )
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    lineage = (f"_source_file, _source_row, timestamp '{loaded_at}' as _loaded_at, "
-               f"{quote_literal(run_id)} as _run_id")
-    raw_cols = ", ".join(quote_ident(c) for c in cols) + ", " + ", ".join(
-        n for n, _ in LINEAGE_COLUMNS)
+    lineage = (
+        f"_source_file, _source_row, timestamp '{loaded_at}' as _loaded_at, "
+        f"{quote_literal(run_id)} as _run_id"
+    )
+    raw_cols = (
+        ", ".join(quote_ident(c) for c in cols) + ", " + ", ".join(n for n, _ in LINEAGE_COLUMNS)
+    )
     con.execute(f"drop table if exists raw.{source.name}")
     con.execute(raw_table_ddl(source))
     con.execute(f"""insert into raw.{source.name} ({raw_cols})
         select {typed}, {lineage} from _ranked where _copy_no = 1 and _version_no = 1
         order by _source_file, _source_row""")
-    con.execute(f"create or replace table quarantine.{source.name} as "
-                f"select {content}, _source_file, _source_row, "
-                f"split_part(_reasons[1], ':', 1) as reason_code, "
-                f"array_to_string(_reasons, '; ') as reason, {lineage} from ("
-                f"  select * exclude (_ord) from _checked where len(_reasons) > 0"
-                f"  union all by name"
-                f"  select * exclude (_copy_no, _version_no, _first_seen, _reasons, _ord),"
-                f"    ['KEY_CONFLICT:' || {quote_literal(', '.join(source.key))}] as _reasons"
-                f"  from _ranked where _copy_no = 1 and _version_no > 1)"
-                f" order by _source_file, _source_row")
-    con.execute(f"create or replace table quarantine.{source.name}_extra_columns as "
-                f"select *, {quote_literal(run_id)} as _run_id from _landed_extra")
+    con.execute(
+        f"create or replace table quarantine.{source.name} as "
+        f"select {content}, _source_file, _source_row, "
+        f"split_part(_reasons[1], ':', 1) as reason_code, "
+        f"array_to_string(_reasons, '; ') as reason, {lineage} from ("
+        f"  select * exclude (_ord) from _checked where len(_reasons) > 0"
+        f"  union all by name"
+        f"  select * exclude (_copy_no, _version_no, _first_seen, _reasons, _ord),"
+        f"    ['KEY_CONFLICT:' || {quote_literal(', '.join(source.key))}] as _reasons"
+        f"  from _ranked where _copy_no = 1 and _version_no > 1)"
+        f" order by _source_file, _source_row"
+    )
+    con.execute(
+        f"create or replace table quarantine.{source.name}_extra_columns as "
+        f"select *, {quote_literal(run_id)} as _run_id from _landed_extra"
+    )
 
     result.rows_read = con.execute("select count(*) from _landed").fetchone()[0]
     result.rows_loaded = con.execute(f"select count(*) from raw.{source.name}").fetchone()[0]
     result.rows_quarantined = con.execute(
-        f"select count(*) from quarantine.{source.name}").fetchone()[0]
+        f"select count(*) from quarantine.{source.name}"
+    ).fetchone()[0]
     result.rows_duplicate = con.execute(
-        "select count(*) from _ranked where _copy_no > 1").fetchone()[0]
+        "select count(*) from _ranked where _copy_no > 1"
+    ).fetchone()[0]
     result.top_reasons = top_reasons(con, source.name)
     con.execute("delete from raw.source_manifest where source = ?", [source.name])
-    con.execute("insert into raw.source_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        source.name, result.is_present, len(files), result.rows_read, result.rows_loaded,
-        result.rows_quarantined, result.rows_duplicate, ", ".join(result.extra_columns),
-        loaded_at, run_id])
+    con.execute(
+        "insert into raw.source_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            source.name,
+            result.is_present,
+            len(files),
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.rows_duplicate,
+            ", ".join(result.extra_columns),
+            loaded_at,
+            run_id,
+        ],
+    )
     for t in ("_landed", "_landed_extra", "_checked", "_ranked"):
         con.execute(f"drop table if exists {t}")
     return result
 
 
-def run_ingest(warehouse: Path, landing: Path, source: Source, as_of: dt.date,
-               run_id: str) -> IngestResult:
+def run_ingest(
+    warehouse: Path, landing: Path, source: Source, as_of: dt.date, run_id: str
+) -> IngestResult:
     """Ingest one source atomically: on any error the previous raw tables stay."""
     with connect(warehouse) as con:
         con.execute("begin transaction")

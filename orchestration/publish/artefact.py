@@ -52,17 +52,24 @@ def _clean_stale(published: Path) -> None:
     releases = published / "releases"
     if releases.is_dir():
         current = (published / "parquet").resolve() if (published / "parquet").exists() else None
-        dirs = sorted((d for d in releases.iterdir() if d.is_dir()),
-                      key=lambda d: d.stat().st_mtime, reverse=True)
+        dirs = sorted(
+            (d for d in releases.iterdir() if d.is_dir()),
+            key=lambda d: d.stat().st_mtime,
+            reverse=True,
+        )
         for old in dirs[KEEP_RELEASES:]:
             if current is None or current.parent != old:
                 shutil.rmtree(old, ignore_errors=True)
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_catalog = 'wh' "
-        "and table_schema = 'marts' and table_type = 'BASE TABLE' order by 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'wh' "
+            "and table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    ]
 
 
 def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> Publication:
@@ -85,14 +92,18 @@ def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> P
             name = quote_ident(table)
             con.execute(f"create table main.{name} as select * from wh.marts.{name} order by all")
             counts[table] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
-            con.execute(f"copy main.{name} to "
-                        f"{quote_literal(str(parquet_dir / (table + '.parquet')))} "
-                        "(format parquet, compression zstd)")
+            con.execute(
+                f"copy main.{name} to "
+                f"{quote_literal(str(parquet_dir / (table + '.parquet')))} "
+                "(format parquet, compression zstd)"
+            )
         published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         con.execute(
             "create table main._publication as select ? as run_id, "
             "cast(? as date) as as_of_date, cast(? as timestamp) as published_at, "
-            "? as row_counts", [run_id, as_of_date, published_at, json.dumps(counts)])
+            "? as row_counts",
+            [run_id, as_of_date, published_at, json.dumps(counts)],
+        )
         con.execute("detach wh")
         con.execute("checkpoint")
     _fsync(tmp)
@@ -107,5 +118,10 @@ def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> P
         current.rename(published / "releases" / f"restored-{run_id[:8]}")
     os.replace(link_tmp, current)
     _fsync(published)
-    return Publication(path=target, parquet_dir=published / "parquet", tables=counts,
-                       as_of_date=as_of_date, run_id=run_id)
+    return Publication(
+        path=target,
+        parquet_dir=published / "parquet",
+        tables=counts,
+        as_of_date=as_of_date,
+        run_id=run_id,
+    )

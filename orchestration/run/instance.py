@@ -50,10 +50,16 @@ def fail_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
     Only call this while holding the run lock: then no other CLI run is alive.
     """
     key, value = next(iter(LAUNCHED_BY_CLI.items()))
-    stale = instance.get_runs(filters=dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
-                  dg.DagsterRunStatus.CANCELING],
-        tags={key: value}))
+    stale = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[
+                dg.DagsterRunStatus.STARTED,
+                dg.DagsterRunStatus.STARTING,
+                dg.DagsterRunStatus.CANCELING,
+            ],
+            tags={key: value},
+        )
+    )
     for run in stale:
         instance.report_run_failed(run, "the process running it died; found by the next run")
     return [run.run_id for run in stale]

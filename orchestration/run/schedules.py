@@ -22,20 +22,28 @@ nightly_job = dg.define_asset_job(
     name=NIGHTLY_JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="Landing files -> raw -> staging -> intermediate -> tiers -> history -> "
-                "marts -> published artefact.",
+    "marts -> published artefact.",
     executor_def=dg.in_process_executor,
     tags={**WAREHOUSE_TAG, "dagster/max_retries": "1"},
 )
 
 
 def run_config_for(as_of: dt.date, **settings: object) -> dg.RunConfig:
-    return dg.RunConfig(resources={"tiering": {"config": {"as_of_date": as_of.isoformat(),
-                                                          **settings}}})
+    return dg.RunConfig(
+        resources={"tiering": {"config": {"as_of_date": as_of.isoformat(), **settings}}}
+    )
 
 
-@dg.schedule(job=nightly_job, cron_schedule="0 2 * * *", execution_timezone=BUSINESS_TZ,
-             default_status=dg.DefaultScheduleStatus.STOPPED)
+@dg.schedule(
+    job=nightly_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone=BUSINESS_TZ,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
 def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     as_of = previous_day(context.scheduled_execution_time)
-    return dg.RunRequest(run_key=f"as_of={as_of}", run_config=run_config_for(as_of),
-                         tags={"tiering/as_of_date": str(as_of)})
+    return dg.RunRequest(
+        run_key=f"as_of={as_of}",
+        run_config=run_config_for(as_of),
+        tags={"tiering/as_of_date": str(as_of)},
+    )

@@ -27,20 +27,36 @@ def say(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def generate_landing(out: Path, customers: int, months: int, seed: int, as_of: dt.date,
-                     progress: Say = say) -> dict[str, int]:
+def generate_landing(
+    out: Path, customers: int, months: int, seed: int, as_of: dt.date, progress: Say = say
+) -> dict[str, int]:
     from orchestration.demo import generate
 
     started = time.monotonic()
-    progress(f"generating {customers:,} customers x {months} months (seed {seed}, "
-             f"as of {as_of}) into {out}")
-    counts = generate(out, customers=customers, months=months, seed=seed, as_of=as_of,
-                      progress=progress)
-    (out / GENERATED_MARKER).write_text(json.dumps(
-        {"customers": customers, "months": months, "seed": seed, "as_of": str(as_of),
-         "rows": counts}, indent=2))
-    progress("generated " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
-             + f" in {time.monotonic() - started:.1f}s")
+    progress(
+        f"generating {customers:,} customers x {months} months (seed {seed}, "
+        f"as of {as_of}) into {out}"
+    )
+    counts = generate(
+        out, customers=customers, months=months, seed=seed, as_of=as_of, progress=progress
+    )
+    (out / GENERATED_MARKER).write_text(
+        json.dumps(
+            {
+                "customers": customers,
+                "months": months,
+                "seed": seed,
+                "as_of": str(as_of),
+                "rows": counts,
+            },
+            indent=2,
+        )
+    )
+    progress(
+        "generated "
+        + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        + f" in {time.monotonic() - started:.1f}s"
+    )
     return counts
 
 
@@ -61,10 +77,12 @@ def run_nightly(paths: Paths, as_of: dt.date, progress: Say = say):
         with exclusive_run(paths.home, say=progress):
             for run_id in fail_dead_cli_runs(instance):
                 progress(f"run {run_id} was killed before it finished; marked failed")
-            result = job.execute_in_process(run_config=run_config, instance=instance,
-                                            raise_on_error=False,
-                                            tags={"tiering/as_of_date": str(as_of),
-                                                  **LAUNCHED_BY_CLI})
+            result = job.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                raise_on_error=False,
+                tags={"tiering/as_of_date": str(as_of), **LAUNCHED_BY_CLI},
+            )
         outcome = RunOutcome.from_result(result, paths, time.monotonic() - started)
         print_summary(outcome, paths)
     finally:
@@ -72,16 +90,16 @@ def run_nightly(paths: Paths, as_of: dt.date, progress: Say = say):
     return outcome
 
 
-def demo_as_of(paths: Paths, customers: int, months: int, seed: int,
-               progress: Say = say) -> dt.date:
+def demo_as_of(
+    paths: Paths, customers: int, months: int, seed: int, progress: Say = say
+) -> dt.date:
     """The as-of date of ``tiering demo``, generating the demo data when there is none."""
     marker = paths.landing / GENERATED_MARKER
     if marker.exists():
         progress(f"using demo data in {paths.landing} (delete it to regenerate)")
         return dt.date.fromisoformat(json.loads(marker.read_text())["as_of"])
     if paths.landing.exists() and any(paths.landing.iterdir()):
-        progress(f"landing folder {paths.landing} has files; running on them as of "
-                 f"{DEMO_AS_OF}")
+        progress(f"landing folder {paths.landing} has files; running on them as of {DEMO_AS_OF}")
         return DEMO_AS_OF
     generate_landing(paths.landing, customers, months, seed, DEMO_AS_OF, progress)
     return DEMO_AS_OF

@@ -29,17 +29,31 @@ class RunOutcome:
     published: bool = False
 
     @classmethod
-    def from_result(cls, result: dg.ExecuteInProcessResult, paths: Paths,
-                    seconds: float) -> "RunOutcome":
-        checks = [CheckLine(e.asset_key.to_user_string(), e.check_name, e.passed,
-                            (e.description or "").strip())
-                  for e in result.get_asset_check_evaluations()]
-        failures = [f"{e.step_key}: {e.step_failure_data.error.message.strip()}"
-                    if e.step_failure_data.error else f"{e.step_key}: failed"
-                    for e in result.all_events if e.is_step_failure]
+    def from_result(
+        cls, result: dg.ExecuteInProcessResult, paths: Paths, seconds: float
+    ) -> "RunOutcome":
+        checks = [
+            CheckLine(
+                e.asset_key.to_user_string(), e.check_name, e.passed, (e.description or "").strip()
+            )
+            for e in result.get_asset_check_evaluations()
+        ]
+        failures = [
+            f"{e.step_key}: {e.step_failure_data.error.message.strip()}"
+            if e.step_failure_data.error
+            else f"{e.step_key}: failed"
+            for e in result.all_events
+            if e.is_step_failure
+        ]
         published = published_run_id(paths.published / ARTEFACT) == result.run_id
-        return cls(run_id=result.run_id, success=result.success and published,
-                   seconds=seconds, checks=checks, failures=failures, published=published)
+        return cls(
+            run_id=result.run_id,
+            success=result.success and published,
+            seconds=seconds,
+            checks=checks,
+            failures=failures,
+            published=published,
+        )
 
 
 def published_run_id(artefact: Path) -> str | None:
@@ -50,37 +64,55 @@ def published_run_id(artefact: Path) -> str | None:
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
-    tables = [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = ? "
-        "order by 1", [schema]).fetchall()]
-    return {t: con.execute(f"select count(*) from {schema}.{quote_ident(t)}").fetchone()[0]
-            for t in tables}
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1",
+            [schema],
+        ).fetchall()
+    ]
+    return {
+        t: con.execute(f"select count(*) from {schema}.{quote_ident(t)}").fetchone()[0]
+        for t in tables
+    }
 
 
 def _tier_distribution(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
-    cols = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' "
-        "and table_name = ?", [table]).fetchall()}
+    cols = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' "
+            "and table_name = ?",
+            [table],
+        ).fetchall()
+    }
     # history and migration tables mix schemes (a `scheme` column): no single distribution
     if not {"tier_code", "tier_rank"} <= cols or "scheme" in cols:
         return []
     label = "tier_label_en" if "tier_label_en" in cols else "tier_code"
     return con.execute(
         f"select tier_code, any_value({label}), count(*) from marts.{quote_ident(table)} "
-        "group by tier_code, tier_rank order by tier_rank, tier_code").fetchall()
+        "group by tier_code, tier_rank order by tier_rank, tier_code"
+    ).fetchall()
 
 
 def print_summary(outcome: RunOutcome, paths: Paths) -> None:
     line = "=" * 72
     print(line)
-    print(f"run {outcome.run_id}  {'SUCCEEDED' if outcome.success else 'FAILED'}  "
-          f"in {outcome.seconds:.1f}s")
+    print(
+        f"run {outcome.run_id}  {'SUCCEEDED' if outcome.success else 'FAILED'}  "
+        f"in {outcome.seconds:.1f}s"
+    )
     if paths.warehouse.exists():
         with connect(paths.warehouse, read_only=True) as con:
-            manifest = con.execute(
-                "select source, is_present, rows_read, rows_loaded, rows_quarantined, "
-                "rows_duplicate from raw.source_manifest order by source").fetchall() \
-                if _table_counts(con, "raw") else []
+            manifest = (
+                con.execute(
+                    "select source, is_present, rows_read, rows_loaded, rows_quarantined, "
+                    "rows_duplicate from raw.source_manifest order by source"
+                ).fetchall()
+                if _table_counts(con, "raw")
+                else []
+            )
             if manifest:
                 print("\nsources (read = loaded + quarantined + duplicates)")
                 print(f"  {'source':<16}{'read':>11}{'loaded':>11}{'quarant.':>10}{'dupl.':>8}")
@@ -106,6 +138,8 @@ def print_summary(outcome: RunOutcome, paths: Paths) -> None:
         print(f"           {paths.published / 'parquet'}/<table>.parquet")
     else:
         previous = paths.published / ARTEFACT
-        print("\nNOT published" + (f"; the previous artefact stays at {previous}"
-                                   if previous.exists() else ""))
+        print(
+            "\nNOT published"
+            + (f"; the previous artefact stays at {previous}" if previous.exists() else "")
+        )
     print(line)

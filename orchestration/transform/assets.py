@@ -7,7 +7,6 @@ joins the ingest assets and the dbt models into one lineage graph. dbt data test
 become asset checks; a failing test fails the dbt step, so nothing downstream runs.
 """
 
-
 import contextlib
 import json
 import os
@@ -23,8 +22,9 @@ from orchestration.transform.project import dbt_executable, prepare_manifest, pr
 #: groups of the resource types that do not live under models/.
 _GROUP_BY_TYPE = {"seed": "seeds"}
 
-dbt_project = DbtProject(project_dir=project_dir(), profiles_dir=project_dir(),
-                         target_path=prepare_manifest().parent)
+dbt_project = DbtProject(
+    project_dir=project_dir(), profiles_dir=project_dir(), target_path=prepare_manifest().parent
+)
 
 
 def nightly_build_args(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
@@ -47,8 +47,9 @@ def dbt_vars(tiering: TieringConfig) -> str:
 
 
 class TieringDbtTranslator(DagsterDbtTranslator):
-    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
-                       project: DbtProject | None) -> dg.AssetSpec:
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         resource_type = props["resource_type"]
@@ -88,15 +89,22 @@ def subprocess_env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=TieringDbtTranslator(),
-            project=dbt_project)
-def tiering_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                       tiering: TieringConfig):
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=TieringDbtTranslator(),
+    project=dbt_project,
+)
+def tiering_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, tiering: TieringConfig
+):
     with subprocess_env(dbt_env(tiering)):
         # The run's dbt artefacts (compiled SQL, run results, logs) go under the home,
         # replaced by each run, not into the (possibly read-only) installed project.
-        invocation = dbt.cli(["build", "--vars", dbt_vars(tiering), *nightly_build_args()],
-                             context=context, target_path=tiering.paths.dbt_target)
+        invocation = dbt.cli(
+            ["build", "--vars", dbt_vars(tiering), *nightly_build_args()],
+            context=context,
+            target_path=tiering.paths.dbt_target,
+        )
     yield from invocation.stream()
 
 

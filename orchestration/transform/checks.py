@@ -6,7 +6,6 @@ from the same manifest (see :mod:`contracts.marts`), so the publication never co
 a table that does not match its contract.
 """
 
-
 import json
 
 import dagster as dg
@@ -19,9 +18,15 @@ from orchestration.transform.assets import dbt_project
 def _build() -> list[dg.AssetChecksDefinition]:
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     schemas = mart_schemas(manifest)
-    return [contract_check(dg.AssetKey([node["fqn"][1], node["name"]]), node["schema"],
-                           node["name"], schemas[node["name"]])
-            for node in published_models(manifest)]
+    return [
+        contract_check(
+            dg.AssetKey([node["fqn"][1], node["name"]]),
+            node["schema"],
+            node["name"],
+            schemas[node["name"]],
+        )
+        for node in published_models(manifest)
+    ]
 
 
 mart_checks = _build()

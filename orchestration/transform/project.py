@@ -31,8 +31,15 @@ PACKAGED_DIR = _HERE / "dbt_project"
 SOURCE_DIR = _HERE.parent.parent / "dbt_project"
 
 #: the files that make up the project (what dbt parses), for the fingerprint.
-_PROJECT_GLOBS = ("dbt_project.yml", "profiles.yml", "models/**/*", "seeds/**/*",
-                  "macros/**/*", "tests/**/*", "plugins/*.py")
+_PROJECT_GLOBS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models/**/*",
+    "seeds/**/*",
+    "macros/**/*",
+    "tests/**/*",
+    "plugins/*.py",
+)
 _FINGERPRINT = "tiering_fingerprint.txt"
 
 
@@ -47,7 +54,8 @@ def project_dir() -> Path:
             return candidate
     raise DbtProjectNotFoundError(
         f"the dbt project is missing: looked for dbt_project.yml in {PACKAGED_DIR} "
-        f"(installed package) and {SOURCE_DIR} (source checkout); reinstall the package")
+        f"(installed package) and {SOURCE_DIR} (source checkout); reinstall the package"
+    )
 
 
 def project_files(root: Path) -> list[Path]:
@@ -81,8 +89,11 @@ def target_dir(root: Path | None = None) -> Path:
 
 def manifest_is_current(target: Path, root: Path) -> bool:
     stamp = target / _FINGERPRINT
-    return ((target / "manifest.json").is_file() and stamp.is_file()
-            and stamp.read_text().strip() == fingerprint(root))
+    return (
+        (target / "manifest.json").is_file()
+        and stamp.is_file()
+        and stamp.read_text().strip() == fingerprint(root)
+    )
 
 
 @cache
@@ -109,16 +120,32 @@ def prepare_manifest(root: Path | None = None, *, force: bool = False) -> Path:
     target = target_dir(root)
     if not force and manifest_is_current(target, root):
         return target / "manifest.json"
-    log.warning("preparing the dbt manifest in %s (first use or the project changed); "
-                "this takes a few seconds", target)
+    log.warning(
+        "preparing the dbt manifest in %s (first use or the project changed); "
+        "this takes a few seconds",
+        target,
+    )
     target.mkdir(parents=True, exist_ok=True)
     stamp = fingerprint(root)
-    cmd = [dbt_executable(), "parse", "--quiet", "--project-dir", str(root),
-           "--profiles-dir", str(root), "--target-path", str(target), "--log-path", str(target)]
+    cmd = [
+        dbt_executable(),
+        "parse",
+        "--quiet",
+        "--project-dir",
+        str(root),
+        "--profiles-dir",
+        str(root),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target),
+    ]
     done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not (target / "manifest.json").is_file():
-        raise RuntimeError(f"`dbt parse` of {root} failed (exit {done.returncode}):\n"
-                           f"{(done.stdout + done.stderr).strip()[-4000:]}")
+        raise RuntimeError(
+            f"`dbt parse` of {root} failed (exit {done.returncode}):\n"
+            f"{(done.stdout + done.stderr).strip()[-4000:]}"
+        )
     (target / _FINGERPRINT).write_text(stamp + "\n")
     return target / "manifest.json"
 

@@ -33,10 +33,17 @@ def step_durations(home: Path) -> dict[str, float]:
         stats = instance.get_run_step_stats(run.run_id)
         out: dict[str, float] = {}
         for s in stats:
-            group = ("ingest" if s.step_key.startswith("raw__") and "_check" not in s.step_key
-                     and s.step_key.count("__") == 1 else
-                     "dbt build" if s.step_key == "tiering_dbt_assets" else
-                     "publish" if s.step_key == "published__tiers" else "checks")
+            group = (
+                "ingest"
+                if s.step_key.startswith("raw__")
+                and "_check" not in s.step_key
+                and s.step_key.count("__") == 1
+                else "dbt build"
+                if s.step_key == "tiering_dbt_assets"
+                else "publish"
+                if s.step_key == "published__tiers"
+                else "checks"
+            )
             out[group] = out.get(group, 0.0) + (s.end_time - s.start_time)
         return out
     finally:
@@ -56,16 +63,42 @@ def main() -> int:
         landing = Path(tmp) / "landing"
         for i in range(args.repeats):
             started = time.monotonic()
-            subprocess.run([sys.executable, "-m", "orchestration.cli", "generate", "--out",
-                            str(landing), "--customers", str(args.customers), "--months",
-                            str(args.months)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "orchestration.cli",
+                    "generate",
+                    "--out",
+                    str(landing),
+                    "--customers",
+                    str(args.customers),
+                    "--months",
+                    str(args.months),
+                ],
+                check=True,
+                capture_output=True,
+            )
             gen_times.append(time.monotonic() - started)
             home = Path(tmp) / f"home{i}"
             started = time.monotonic()
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            proc = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--home",
-                                   str(home), "--landing", str(landing), "--as-of",
-                                   "2026-10-31"], capture_output=True, text=True)
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "orchestration.cli",
+                    "run",
+                    "--home",
+                    str(home),
+                    "--landing",
+                    str(landing),
+                    "--as-of",
+                    "2026-10-31",
+                ],
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode != 0:
                 print(proc.stdout[-3000:])
                 return 1
@@ -86,8 +119,10 @@ def main() -> int:
         "| phase | median s |",
         "|---|---|",
         f"| generate landing files | {med(gen_times):.1f} |",
-        *[f"| job: {k} | {med(s.get(k, 0.0) for s in steps):.1f} |"
-          for k in ("ingest", "dbt build", "checks", "publish")],
+        *[
+            f"| job: {k} | {med(s.get(k, 0.0) for s in steps):.1f} |"
+            for k in ("ingest", "dbt build", "checks", "publish")
+        ],
         f"| job: whole `tiering run` (incl. start-up) | {med(run_times):.1f} |",
         f"| peak RSS of a child process | {max(rss) / 1024:.0f} MiB |",
         "",

@@ -10,22 +10,31 @@ from orchestration.ingest.checks import circuit_breaker, conservation
 
 
 def manifest(read, loaded, quarantined, duplicate, source="transactions"):
-    return {"source": source, "rows_read": read, "rows_loaded": loaded,
-            "rows_quarantined": quarantined, "rows_duplicate": duplicate}
+    return {
+        "source": source,
+        "rows_read": read,
+        "rows_loaded": loaded,
+        "rows_quarantined": quarantined,
+        "rows_duplicate": duplicate,
+    }
 
 
 def test_conservation_holds_when_every_row_is_accounted_for():
     ok, text = conservation(manifest(100, 90, 7, 3), {"raw": 90, "quarantine": 7}, 0.01)
     assert ok
-    assert text == ("read 100 = loaded 90 + quarantined 7 + duplicates 3; "
-                    "tables hold raw 90, quarantine 7")
+    assert text == (
+        "read 100 = loaded 90 + quarantined 7 + duplicates 3; tables hold raw 90, quarantine 7"
+    )
 
 
-@pytest.mark.parametrize(("m", "counts"), [
-    (manifest(100, 90, 7, 2), {"raw": 90, "quarantine": 7}),   # one row lost
-    (manifest(100, 90, 7, 3), {"raw": 89, "quarantine": 7}),   # raw table short
-    (manifest(100, 90, 7, 3), {"raw": 90, "quarantine": 8}),   # quarantine table long
-])
+@pytest.mark.parametrize(
+    ("m", "counts"),
+    [
+        (manifest(100, 90, 7, 2), {"raw": 90, "quarantine": 7}),  # one row lost
+        (manifest(100, 90, 7, 3), {"raw": 89, "quarantine": 7}),  # raw table short
+        (manifest(100, 90, 7, 3), {"raw": 90, "quarantine": 8}),  # quarantine table long
+    ],
+)
 def test_conservation_fails_on_any_lost_or_extra_row(m, counts):
     ok, text = conservation(m, counts, 0.01)
     assert not ok
@@ -33,8 +42,10 @@ def test_conservation_fails_on_any_lost_or_extra_row(m, counts):
 
 
 def test_breaker_counts_defective_rows_not_held_back_ones():
-    counts = {"defective": 1, "reasons": {"FUTURE_DATE:transaction_ts": 40,
-                                          "INVALID_NUMBER:amount": 1}}
+    counts = {
+        "defective": 1,
+        "reasons": {"FUTURE_DATE:transaction_ts": 40, "INVALID_NUMBER:amount": 1},
+    }
     ok, text = circuit_breaker(manifest(100, 59, 41, 0), counts, 0.01)
     assert ok
     assert "1 of 100 rows rejected as defective (1.00%, limit 1.00%)" in text
@@ -51,10 +62,13 @@ def test_breaker_trips_above_the_limit_and_not_on_an_empty_source():
 
 
 def test_schema_errors_are_described_per_column_and_check_with_examples():
-    schema = pa.DataFrameSchema({
-        "score": pa.Column(int, pa.Check.in_range(0, 100)),
-        "code": pa.Column(str, pa.Check.isin(["A", "B"])),
-    }, name="marts.t")
+    schema = pa.DataFrameSchema(
+        {
+            "score": pa.Column(int, pa.Check.in_range(0, 100)),
+            "code": pa.Column(str, pa.Check.isin(["A", "B"])),
+        },
+        name="marts.t",
+    )
     table = ibis.memtable({"score": [5, 101, 250, 7], "code": ["A", "B", "Z", "A"]})
     with pytest.raises(SchemaErrors) as info:
         schema.validate(table, lazy=True)

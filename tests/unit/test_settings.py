@@ -8,15 +8,18 @@ import pytest
 from orchestration.settings import TieringConfig, parse_as_of, previous_day, resolve_paths
 
 
-@pytest.mark.parametrize(("moment", "expected"), [
-    # 02:00 in Shanghai on 1 Dec is 18:00 UTC on 30 Nov: the previous day is 30 Nov
-    (dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC), dt.date(2026, 11, 30)),
-    # 15:59 UTC is 23:59 in Shanghai, still 30 Nov there
-    (dt.datetime(2026, 11, 30, 15, 59, tzinfo=dt.UTC), dt.date(2026, 11, 29)),
-    # a Monday is rated as of Sunday: the calendar day before, not a business day
-    (dt.datetime(2026, 11, 30, 2, 0), dt.date(2026, 11, 29)),
-    (dt.datetime(2027, 1, 1, 2, 0), dt.date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        # 02:00 in Shanghai on 1 Dec is 18:00 UTC on 30 Nov: the previous day is 30 Nov
+        (dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC), dt.date(2026, 11, 30)),
+        # 15:59 UTC is 23:59 in Shanghai, still 30 Nov there
+        (dt.datetime(2026, 11, 30, 15, 59, tzinfo=dt.UTC), dt.date(2026, 11, 29)),
+        # a Monday is rated as of Sunday: the calendar day before, not a business day
+        (dt.datetime(2026, 11, 30, 2, 0), dt.date(2026, 11, 29)),
+        (dt.datetime(2027, 1, 1, 2, 0), dt.date(2026, 12, 31)),
+    ],
+)
 def test_previous_day_is_the_calendar_day_before_in_shanghai(moment, expected):
     assert previous_day(moment) == expected
 
