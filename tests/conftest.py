@@ -32,6 +32,16 @@ class JobRun:
         return self.home / "warehouse.duckdb"
 
 
+def seed_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of a dbt seed CSV as text, read independently of dbt."""
+    import csv
+
+    from orchestration.transform.project import project_dir
+
+    with (project_dir() / "seeds" / f"{name}.csv").open(encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
 def query(path: Path, sql: str, params=None) -> list[tuple]:
     """Rows of ``sql`` on the DuckDB file ``path``, opened read-only and closed again."""
     import duckdb

@@ -1,4 +1,4 @@
-"""Tier history over a sequence of monthly ratings (issue 3).
+"""Tier history over a sequence of monthly ratings.
 
 Two homes rate the same customers for the same month-ends and must end with the same
 history:
@@ -30,11 +30,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from orchestration.resources import PROJECT_ROOT
 
 from orchestration.demo import generate
 from tests.conftest import run_job
 
+#: the repository root: the backfill subprocess imports tests.conftest from it.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 FINAL_AS_OF = dt.date(2026, 10, 31)
 NIGHTLY = ["2026-07-31", "2026-08-14", "2026-08-31", "2026-09-30", "2026-10-31"]
 BACKFILL = ["2026-07-31", "2026-09-30", "2026-08-31", "2026-10-31"]
@@ -216,7 +217,7 @@ def histories(tmp_path_factory, full_landing):
                 str(report),
                 *BACKFILL,
             ],
-            cwd=PROJECT_ROOT,
+            cwd=REPO_ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -8,8 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from contracts.marts import seed_rows
-from tests.conftest import AS_OF, CORE_TIER_TABLES, query, run_job
+from tests.conftest import AS_OF, CORE_TIER_TABLES, query, run_job, seed_rows
 
 CLASS_A = ("full_name", "national_id", "phone")
 

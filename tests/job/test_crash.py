@@ -23,8 +23,11 @@ KILL_POINTS = [
     ("during ingest", "customers: read", 0.0, True),
     ("during the dbt build", "START sql table model marts", 0.0, True),
     ("after dbt, around the checks and publication", "Finished dbt command", 0.3, False),
-    ("at a random moment", "nightly run as of", random.Random().uniform(0, 25), False),
+    ("at a random moment", "nightly run as of", None, False),
 ]
+#: the random kill moment is drawn from this seed; a failure message names it, and
+#: TIERING_TEST_SEED=<seed> repeats that moment.
+SEED = int(os.environ.get("TIERING_TEST_SEED") or random.SystemRandom().randrange(10**6))
 
 
 def artefact_state(artefact: Path) -> str:
@@ -88,7 +91,11 @@ def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
 ):
     artefact = published_home / "published" / "tiers.duckdb"
     killed_before_publication = 0
-    for name, marker, delay, before_publication in KILL_POINTS:
+    random_delay = random.Random(SEED).uniform(0, 25)
+    print(f"random kill point: {random_delay:.2f}s after the start (TIERING_TEST_SEED={SEED})")
+    for name, marker, fixed_delay, before_publication in KILL_POINTS:
+        delay = random_delay if fixed_delay is None else fixed_delay
+        name = f"{name} ({delay:.2f}s after {marker!r}, TIERING_TEST_SEED={SEED})"
         before = artefact_state(artefact)
         killed = kill_when(start_run(published_home, nightly_run.landing), marker, delay)
         state = artefact_state(artefact)  # opens, reads, and is one run's data

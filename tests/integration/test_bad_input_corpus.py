@@ -20,7 +20,7 @@ from contracts.landing import SOURCES
 from orchestration.ingest.files import LandingFileError
 from orchestration.ingest.load import run_ingest
 
-CORPUS = Path(__file__).parent / "bad_input"
+CORPUS = Path(__file__).parent.parent / "bad_input"
 AS_OF = dt.date(2026, 10, 31)
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").exists())
 

@@ -1,0 +1,62 @@
+"""The dbt project's shape, read from its parsed manifest: layers in dependency order,
+an information class on every column."""
+
+import json
+
+import pytest
+
+from orchestration.transform.project import prepare_manifest
+
+#: the folders of models/, in dependency order, and what each may read.
+READS = {
+    "staging": {"staging"},
+    "intermediate": {"staging", "intermediate"},
+    "tiers": {"intermediate", "tiers"},
+    "history": {"tiers", "history"},
+    # marts = what reads the tiers and their history
+    "marts": {"tiers", "history", "marts"},
+}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads(prepare_manifest().read_text(encoding="utf-8"))
+
+
+def models(manifest):
+    return {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+
+
+def test_every_model_lives_in_a_layer_folder(manifest):
+    assert {n["fqn"][1] for n in models(manifest).values()} == set(READS)
+
+
+def test_no_model_reads_a_later_layer_or_skips_one(manifest):
+    nodes = models(manifest)
+    wrong = []
+    for node in nodes.values():
+        layer = node["fqn"][1]
+        for dep in node["depends_on"]["nodes"]:
+            if dep.startswith("source."):
+                ok = layer == "staging"
+                dep_layer = "source"
+            elif dep in nodes:
+                dep_layer = nodes[dep]["fqn"][1]
+                ok = dep_layer in READS[layer]
+            else:  # seeds and macros may be read anywhere
+                continue
+            if not ok:
+                wrong.append(f"{layer}/{node['name']} reads {dep_layer}/{dep.split('.')[-1]}")
+    assert wrong == []
+
+
+def test_every_column_of_every_model_has_an_information_class(manifest):
+    missing = [
+        f"{n['name']}.{c}"
+        for n in models(manifest).values()
+        for c, spec in n["columns"].items()
+        if (spec.get("meta") or {}).get("info_class") not in ("A", "B", "C")
+    ]
+    assert missing == []
+    undocumented = [n["name"] for n in models(manifest).values() if not n["columns"]]
+    assert undocumented == []

@@ -1,0 +1,59 @@
+"""The dbt side's pure pieces: build flags, run vars, the subprocess environment,
+and when the manifest is prepared again."""
+
+import datetime as dt
+import os
+import shutil
+
+from orchestration.settings import TieringConfig
+from orchestration.transform.assets import dbt_env, dbt_vars, nightly_build_args, subprocess_env
+from orchestration.transform.project import fingerprint, manifest_is_current, project_dir
+
+
+def test_nightly_build_skips_unit_tests_unless_dbt_is_told_otherwise():
+    assert nightly_build_args({}) == ("--exclude-resource-type", "unit_test")
+    assert nightly_build_args({"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test test"}) == ()
+
+
+def test_the_as_of_date_is_the_only_run_var():
+    config = TieringConfig(as_of_date="1998-06-30")
+    assert dbt_vars(config) == '{"as_of_date": "1998-06-30"}'
+    assert config.as_of == dt.date(1998, 6, 30)
+
+
+def test_dbt_env_points_at_the_home_and_keeps_the_key_secret(tmp_path):
+    env = dbt_env(TieringConfig(as_of_date="2026-10-31", home=str(tmp_path)))
+    assert env["TIERING_WAREHOUSE"] == str(tmp_path / "warehouse.duckdb")
+    # dbt scrubs the values of DBT_ENV_SECRET_* variables from its logs
+    assert [k for k in env if "KEY" in k] == ["DBT_ENV_SECRET_PII_KEY"]
+
+
+def test_subprocess_env_is_restored_after_the_call(monkeypatch):
+    monkeypatch.setenv("TIERING_WAREHOUSE", "before")
+    monkeypatch.delenv("DBT_ENV_SECRET_PII_KEY", raising=False)
+    with subprocess_env({"TIERING_WAREHOUSE": "during", "DBT_ENV_SECRET_PII_KEY": "k"}):
+        assert os.environ["TIERING_WAREHOUSE"] == "during"
+        assert os.environ["DBT_ENV_SECRET_PII_KEY"] == "k"
+    assert os.environ["TIERING_WAREHOUSE"] == "before"
+    assert "DBT_ENV_SECRET_PII_KEY" not in os.environ
+
+
+def test_manifest_is_prepared_again_when_a_project_file_changes(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(project_dir(), root, ignore=shutil.ignore_patterns("target", "logs"))
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    assert not manifest_is_current(target, root)  # no fingerprint yet
+    (target / "tiering_fingerprint.txt").write_text(fingerprint(root) + "\n")
+    assert manifest_is_current(target, root)
+    seed = root / "seeds" / "star_level_bands.csv"
+    seed.write_text(seed.read_text() + "\n")
+    assert not manifest_is_current(target, root)
+    # the parse output itself is not part of the project
+    before = fingerprint(root)
+    (root / "target").mkdir()
+    (root / "target" / "run_results.json").write_text("{}")
+    (root / "logs").mkdir()
+    (root / "logs" / "dbt.log").write_text("")
+    assert fingerprint(root) == before
