@@ -12,9 +12,7 @@ A source is delivered as one or more files named ``<source>*.csv`` /
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-CONTRACT_VERSION = "v1"
+from dataclasses import dataclass
 
 #: transaction types and their direction; ``amount`` is always non-negative.
 TRANSACTION_TYPES: tuple[str, ...] = (
@@ -89,7 +87,6 @@ class Source:
     #: True when ``customer_id`` must exist in ``customers``.
     child_of_customers: bool = True
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -98,6 +95,11 @@ class Source:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def class_a(self) -> tuple[str, ...]:
+        """Columns of information class A (personal identifiers), tokenised in staging."""
+        return tuple(c.name for c in self.columns if c.info_class == "A")
 
     def column(self, name: str) -> Col:
         for c in self.columns:

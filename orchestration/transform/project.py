@@ -3,7 +3,8 @@
 The dbt project ships inside the Python package (``orchestration/transform/dbt_project``
 in a wheel, mapped from the repository's top-level ``dbt_project/`` by
 ``pyproject.toml``); in a source checkout the top-level folder is used. Nothing
-else reads the source tree.
+else reads the source tree. ``TIERING_DBT_PROJECT`` points the job at a copy of the
+project instead, e.g. one whose rule seeds a bank has changed.
 
 dagster-dbt needs the parsed manifest when the code location is loaded. It is
 prepared (``dbt parse``) on first use and again whenever a project file changed:

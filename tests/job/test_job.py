@@ -8,9 +8,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from contracts.landing import SOURCES
 from tests.conftest import AS_OF, CORE_TIER_TABLES, query, run_job, seed_rows
 
-CLASS_A = ("full_name", "national_id", "phone")
+CLASS_A = SOURCES["customers"].class_a
 
 
 def band_for(value: Decimal, bands: tuple[dict, ...]) -> str:
@@ -36,11 +37,13 @@ def test_definitions_load_with_the_full_lineage():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for table in CORE_TIER_TABLES:
-        assert f"marts/{table}" in keys
+        assert f"tiers/{table}" in keys
+    assert "marts/customer_tiers" in keys
     assert {"landing/customers", "raw/customers", "published/tiers"} <= keys
     # landing -> raw -> staging -> ... -> marts -> published is one connected graph
     upstream = graph.get(dg.AssetKey(["published", "tiers"])).parent_keys
-    assert dg.AssetKey(["marts", "customer_star_tier"]) in upstream
+    assert dg.AssetKey(["tiers", "customer_star_tier"]) in upstream
+    assert dg.AssetKey(["marts", "customer_tiers"]) in upstream
     assert (
         dg.AssetKey(["landing", "customers"])
         in graph.get(dg.AssetKey(["raw", "customers"])).parent_keys
@@ -50,7 +53,16 @@ def test_definitions_load_with_the_full_lineage():
         for k in graph.get_all_asset_keys()
         if graph.has(k) and graph.get(k).is_materializable
     }
-    assert {"raw", "staging", "intermediate", "marts", "published"} <= groups
+    assert groups == {
+        "raw",
+        "seeds",
+        "staging",
+        "intermediate",
+        "tiers",
+        "history",
+        "marts",
+        "published",
+    }
     assert job.executor_def.name == "in_process"
     schedule = defs.resolve_schedule_def("nightly_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Asia/Shanghai")

@@ -10,6 +10,7 @@ come from the wheel.
 """
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -34,9 +35,29 @@ def _run(
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # Build from a clean copy: setuptools reuses a build/ folder and would carry files
+    # deleted from the tree since the last build into the wheel.
+    source = tmp_path_factory.mktemp("source") / "project"
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "build",
+            "dist",
+            "data",
+            "target",
+            "logs",
+            "*.egg-info",
+            "__pycache__",
+            ".pytest_cache",
+            ".ruff_cache",
+        ),
+    )
     out = tmp_path_factory.mktemp("dist")
     _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
         cwd=out,
     )
     (built,) = out.glob("customer_tiering_warehouse-*.whl")
