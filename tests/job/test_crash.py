@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import AS_OF, CORE_TIER_TABLES
+from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS
 
 NEXT_AS_OF = "2026-10-30"
 #: (name, log text after which the run is killed, extra delay in seconds, whether the
@@ -58,7 +58,8 @@ def start_run(home: Path, landing: Path) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # its own process group: the kill takes dbt down too
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # dbt's data tests are left out: what is under test is the swap, not the data
+        env={**os.environ, **SKIP_DBT_TESTS, "PYTHONUNBUFFERED": "1"},
     )
 
 

@@ -40,7 +40,6 @@ FINAL_AS_OF = dt.date(2026, 10, 31)
 NIGHTLY = ["2026-07-31", "2026-08-14", "2026-08-31", "2026-09-30", "2026-10-31"]
 BACKFILL = ["2026-07-31", "2026-09-30", "2026-08-31", "2026-10-31"]
 MONTH_ENDS = ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31"]
-SKIP_DBT_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test test"}
 
 # Star points = 6-month average daily assets / 100 (no card spend, no fee business),
 # so the sum S of the monthly balances over the 6-month window decides the level:
@@ -96,7 +95,7 @@ from tests.conftest import run_job
 home, landing, report = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 runs = []
 for as_of in sys.argv[4:]:
-    run = run_job(home, landing, as_of)
+    run = run_job(home, landing, as_of, dbt_tests=False)
     entry = {"as_of": as_of, "exit_code": run.exit_code}
     if run.exit_code:
         entry["output"] = run.output[-4000:]
@@ -205,7 +204,7 @@ def histories(tmp_path_factory, full_landing):
         k: v
         for k, v in os.environ.items()
         if k not in ("TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME")
-    } | SKIP_DBT_TESTS
+    }
     with (base / "backfill.log").open("w") as log:
         backfill = subprocess.Popen(
             [
@@ -224,23 +223,11 @@ def histories(tmp_path_factory, full_landing):
         )
         try:
             nightly_home, seen = base / "nightly", {}
-            saved = {
-                k: os.environ.get(k)
-                for k in (*SKIP_DBT_TESTS, "TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME")
-            }
-            os.environ.update(SKIP_DBT_TESTS)
-            try:
-                for as_of in NIGHTLY:
-                    landing = _cut_landing(full_landing, base / f"landing_{as_of}", as_of)
-                    run = run_job(nightly_home, landing, as_of)
-                    assert run.exit_code == 0, run.output[-4000:]
-                    seen[as_of] = _star_rows(run.artefact)
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
+            for as_of in NIGHTLY:
+                landing = _cut_landing(full_landing, base / f"landing_{as_of}", as_of)
+                run = run_job(nightly_home, landing, as_of, dbt_tests=False)
+                assert run.exit_code == 0, run.output[-4000:]
+                seen[as_of] = _star_rows(run.artefact)
         finally:
             backfill.wait(timeout=900)
     runs = json.loads(report.read_text()) if report.exists() else []
