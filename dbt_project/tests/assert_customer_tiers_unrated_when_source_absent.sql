@@ -1,5 +1,5 @@
 {{ config(meta={'dagster': {'ref': {'name': 'customer_tiers'}}}) }}
--- customer_tiers never hides a missing source: when raw.source_manifest says an
+-- customer_tiers never hides a missing source: when int_source_availability says an
 -- optional source was not delivered, every tier that needs it reads UNRATED (the
 -- NOT NULL constraints of the contract already rule out a missing tier).
 --   balances       -> star level and card tier, computed and effective
@@ -11,14 +11,10 @@ with
 present as (
 
     select
-        coalesce(bool_or(case when source_name = 'balances' then is_present end), false)
-            as balances,
-        coalesce(bool_or(case when source_name = 'credit_reports' then is_present end), false)
-            as credit_reports,
-        coalesce(bool_or(case when source_name = 'interactions' then is_present end), false)
-            as interactions,
-        coalesce(bool_or(case when source_name = 'leads' then is_present end), false) as leads
-    from {{ ref('stg_ingest__source_manifest') }}
+        {{ source_present('balances') }} as balances,
+        {{ source_present('credit_reports') }} as credit_reports,
+        {{ source_present('interactions') }} as interactions,
+        {{ source_present('leads') }} as leads
 
 ),
 
@@ -28,7 +24,9 @@ tiers as (
 
 )
 
-select tiers.customer_id, 'balances absent but a star level or card tier is rated' as problem
+select
+    tiers.customer_id,
+    'balances absent but a star level or card tier is rated' as problem
 from tiers
 cross join present
 where not present.balances
@@ -39,7 +37,9 @@ where not present.balances
         or tiers.effective_card_tier_code <> 'UNRATED'
     )
 union all
-select tiers.customer_id, 'credit_reports absent but the credit grade is rated'
+select
+    tiers.customer_id,
+    'credit_reports absent but the credit grade is rated' as problem
 from tiers
 cross join present
 where not present.credit_reports
@@ -50,12 +50,16 @@ where not present.credit_reports
         or tiers.collateral_code <> 'UNRATED'
     )
 union all
-select tiers.customer_id, 'interactions absent but the lead intent is rated'
+select
+    tiers.customer_id,
+    'interactions absent but the lead intent is rated' as problem
 from tiers
 cross join present
 where not present.interactions and tiers.lead_intent_code <> 'UNRATED'
 union all
-select tiers.customer_id, 'leads absent but the lead quality or pipeline stage is rated'
+select
+    tiers.customer_id,
+    'leads absent but the lead quality or pipeline stage is rated' as problem
 from tiers
 cross join present
 where not present.leads

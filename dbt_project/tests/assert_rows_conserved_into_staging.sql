@@ -16,7 +16,10 @@ with
 staged as (
 
     {% for source_name, model in sources.items() %}
-    select '{{ source_name }}' as source, count(*) as staging_rows from {{ ref(model) }}
+    select
+        '{{ source_name }}' as source_name,
+        count(*) as staging_rows
+    from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -29,13 +32,13 @@ manifest as (
 )
 
 select
-    staged.source,
+    staged.source_name,
     manifest.rows_read,
     staged.staging_rows,
     manifest.rows_quarantined,
     manifest.rows_duplicate
 from staged
-left join manifest on manifest.source = staged.source
+left join manifest on staged.source_name = manifest.source
 where manifest.source is null
     or manifest.rows_read
-        <> staged.staging_rows + manifest.rows_quarantined + manifest.rows_duplicate
+    <> staged.staging_rows + manifest.rows_quarantined + manifest.rows_duplicate

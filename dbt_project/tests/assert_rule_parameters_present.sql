@@ -4,14 +4,16 @@ with
 
 required as (
 
-    select * from (values
+    select parameters_read.parameter_name
+    from (
+        values
         ('trailing_window_months'),
         ('star_window_months'),
         ('repurchase_min_distinct_months'),
         ('rfm_score_buckets'),
         ('lead_call_window_months'),
         ('potential_window_months')
-    ) as t (parameter_name)
+    ) as parameters_read (parameter_name)
 
 )
 

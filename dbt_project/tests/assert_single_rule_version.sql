@@ -21,13 +21,25 @@ with
 versions as (
 
     {% for seed in rule_seeds %}
-    select '{{ seed }}' as seed_name, rule_version from {{ ref(seed) }}
+    select
+        '{{ seed }}' as seed_name,
+        rule_version
+    from {{ ref(seed) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
+),
+
+version_count as (
+
+    select count(distinct rule_version) as distinct_versions from versions
+
 )
 
-select seed_name, rule_version
+select
+    versions.seed_name,
+    versions.rule_version
 from versions
-where (select count(distinct rule_version) from versions) > 1
-    or rule_version is null
+cross join version_count
+where version_count.distinct_versions > 1
+    or versions.rule_version is null

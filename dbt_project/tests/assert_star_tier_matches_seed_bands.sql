@@ -13,9 +13,7 @@ star_tier as (
 
 balances_present as (
 
-    select coalesce(bool_or(is_present), false) as is_present
-    from {{ ref('stg_ingest__source_manifest') }}
-    where source_name = 'balances'
+    select {{ source_present('balances') }} as is_present
 
 ),
 
@@ -33,7 +31,9 @@ card_bands as (
 
 star_mismatch as (
 
-    select star_tier.customer_id, 'star level not in its seed band' as problem
+    select
+        star_tier.customer_id,
+        'star level not in its seed band' as problem
     from star_tier
     cross join balances_present
     left join star_bands
@@ -48,19 +48,27 @@ star_mismatch as (
             or star_tier.star_level_en <> star_bands.label_en
             or (star_bands.lower_bound is not null and (
                 star_tier.star_points < star_bands.lower_bound
-                or (star_tier.star_points = star_bands.lower_bound
-                    and not star_bands.lower_inclusive)))
+                or (
+                    star_tier.star_points = star_bands.lower_bound
+                    and not star_bands.lower_inclusive
+                )
+            ))
             or (star_bands.upper_bound is not null and (
                 star_tier.star_points > star_bands.upper_bound
-                or (star_tier.star_points = star_bands.upper_bound
-                    and not star_bands.upper_inclusive)))
+                or (
+                    star_tier.star_points = star_bands.upper_bound
+                    and not star_bands.upper_inclusive
+                )
+            ))
         )
 
 ),
 
 card_mismatch as (
 
-    select star_tier.customer_id, 'card tier not in its seed band' as problem
+    select
+        star_tier.customer_id,
+        'card tier not in its seed band' as problem
     from star_tier
     cross join balances_present
     left join card_bands
@@ -74,19 +82,27 @@ card_mismatch as (
             or star_tier.card_tier_en <> card_bands.label_en
             or (card_bands.lower_bound is not null and (
                 star_tier.monthly_avg_daily_assets < card_bands.lower_bound
-                or (star_tier.monthly_avg_daily_assets = card_bands.lower_bound
-                    and not card_bands.lower_inclusive)))
+                or (
+                    star_tier.monthly_avg_daily_assets = card_bands.lower_bound
+                    and not card_bands.lower_inclusive
+                )
+            ))
             or (card_bands.upper_bound is not null and (
                 star_tier.monthly_avg_daily_assets > card_bands.upper_bound
-                or (star_tier.monthly_avg_daily_assets = card_bands.upper_bound
-                    and not card_bands.upper_inclusive)))
+                or (
+                    star_tier.monthly_avg_daily_assets = card_bands.upper_bound
+                    and not card_bands.upper_inclusive
+                )
+            ))
         )
 
 ),
 
 unrated_mismatch as (
 
-    select star_tier.customer_id, 'UNRATED does not match the balances manifest' as problem
+    select
+        star_tier.customer_id,
+        'UNRATED does not match the balances manifest' as problem
     from star_tier
     cross join balances_present
     where (not balances_present.is_present)

@@ -8,6 +8,7 @@ import duckdb
 
 from orchestration.publish.artefact import ARTEFACT
 from orchestration.settings import Paths
+from orchestration.transform.registry import tier_schemes
 from orchestration.warehouse import connect, quote_ident
 
 
@@ -77,7 +78,9 @@ def _table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]
     }
 
 
-def _tier_distribution(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+def _distributions(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> list[str]:
+    """One block per tier scheme of ``table`` (from the scheme registry): code, label,
+    customers and share, best tier first (by rank, else the most frequent first)."""
     cols = {
         r[0]
         for r in con.execute(
@@ -86,14 +89,22 @@ def _tier_distribution(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple
             [table],
         ).fetchall()
     }
-    # history and migration tables mix schemes (a `scheme` column): no single distribution
-    if not {"tier_code", "tier_rank"} <= cols or "scheme" in cols:
-        return []
-    label = "tier_label_en" if "tier_label_en" in cols else "tier_code"
-    return con.execute(
-        f"select tier_code, any_value({label}), count(*) from marts.{quote_ident(table)} "
-        "group by tier_code, tier_rank order by tier_rank, tier_code"
-    ).fetchall()
+    lines = []
+    schemes = [s for s in tier_schemes() if s.model == table and s.code_column in cols]
+    for scheme in schemes:
+        code = quote_ident(scheme.code_column)
+        label = quote_ident(scheme.label_column) if scheme.label_column in cols else code
+        rank = f"{scheme.prefix}_rank" if scheme.prefix else "tier_rank"
+        order = f"min({quote_ident(rank)})" if rank in cols else "count(*) desc"
+        if len(schemes) > 1:
+            lines.append(f"    {scheme.scheme}")
+        for value, text, count in con.execute(
+            f"select {code}, any_value({label}), count(*) from marts.{quote_ident(table)} "
+            f"group by {code} order by {order}, {code}"
+        ).fetchall():
+            share = count / rows if rows else 0
+            lines.append(f"      {value or '':<20}{text or '':<26}{count:>9,}  {share:6.1%}")
+    return lines
 
 
 def print_summary(outcome: RunOutcome, paths: Paths) -> None:
@@ -124,9 +135,8 @@ def print_summary(outcome: RunOutcome, paths: Paths) -> None:
                 print("\ntier tables (rows)")
                 for table, n in marts.items():
                     print(f"  {table:<32}{n:>10,}")
-                    for code, label, count in _tier_distribution(con, table):
-                        share = count / n if n else 0
-                        print(f"      {code:<20}{label or '':<26}{count:>9,}  {share:6.1%}")
+                    for text in _distributions(con, table, n):
+                        print(text)
     failed = [c for c in outcome.checks if not c.passed]
     print(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:

@@ -32,6 +32,7 @@ import duckdb
 import pytest
 
 from orchestration.demo import generate
+from orchestration.transform.registry import tier_schemes
 from tests.conftest import run_job
 
 #: the repository root: the backfill subprocess imports tests.conftest from it.
@@ -274,7 +275,7 @@ def test_one_monthly_rating_per_month_latest_run_wins(histories):
             schemes = con.execute(
                 "select count(distinct scheme) from marts.customer_tier_history"
             ).fetchone()[0]
-            assert schemes == 18  # 16 computed schemes + effective star level and card tier
+            assert schemes == len(tier_schemes())  # every scheme of the registry
 
 
 def test_a_backfilled_month_never_sees_later_months(histories):
@@ -303,12 +304,12 @@ def test_history_periods_and_migration_of_the_crafted_customers(histories):
         periods = con.execute(
             "select scheme, tier_code, valid_from, valid_to, rating_count, is_current "
             "from marts.customer_tier_history where customer_id = 'H_DOWN' "
-            "and scheme in ('star_level', 'star_level_effective') order by 1, 3"
+            "and scheme in ('star_level', 'effective_star_level') order by 1, 3"
         ).fetchall()
         migration = dict(
             con.execute(
                 "select movement, sum(customer_count) from marts.tier_migration "
-                "where scheme = 'star_level_effective' group by 1"
+                "where scheme = 'effective_star_level' group by 1"
             ).fetchall()
         )
         customers = con.execute("select count(*) from marts.customer_tiers").fetchone()[0]
@@ -316,8 +317,8 @@ def test_history_periods_and_migration_of_the_crafted_customers(histories):
     assert periods == [
         ("star_level", "STAR_6", d("2026-07-31"), d("2026-08-31"), 1, False),
         ("star_level", "STAR_5", d("2026-08-31"), None, 3, True),
-        ("star_level_effective", "STAR_6", d("2026-07-31"), d("2026-10-31"), 3, False),
-        ("star_level_effective", "STAR_5", d("2026-10-31"), None, 1, True),
+        ("effective_star_level", "STAR_6", d("2026-07-31"), d("2026-10-31"), 3, False),
+        ("effective_star_level", "STAR_5", d("2026-10-31"), None, 1, True),
     ]
     assert migration.get("DOWN", 0) >= 1  # H_DOWN at least
     assert sum(migration.values()) == customers  # everyone was rated in September too

@@ -60,3 +60,24 @@ def test_every_column_of_every_model_has_an_information_class(manifest):
     assert missing == []
     undocumented = [n["name"] for n in models(manifest).values() if not n["columns"]]
     assert undocumented == []
+
+
+def test_the_scheme_registry_names_real_models_columns_and_seeds(manifest):
+    from orchestration.transform.registry import tier_schemes
+
+    nodes = models(manifest)
+    by_name = {n["name"]: n for n in nodes.values()}
+    seeds = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+    schemes = tier_schemes()
+    assert len({s.scheme for s in schemes}) == len(schemes)  # one name per scheme
+    for s in schemes:
+        assert s.model in by_name, s
+        assert s.code_column in by_name[s.model]["columns"], s
+        assert s.codes_seed in seeds, s
+        assert s.effective_of is None or s.effective_of in {x.scheme for x in schemes}, s
+    # every tier table computes at least one scheme of the registry
+    tier_models = {n["name"] for n in nodes.values() if n["fqn"][1] == "tiers"}
+    assert tier_models <= {s.model for s in schemes}
+    # the wide table has the code of every scheme under the scheme's own name
+    wide = by_name["customer_tiers"]["columns"]
+    assert [s.scheme for s in schemes if f"{s.scheme}_code" not in wide] == []

@@ -15,6 +15,8 @@
 -#}
 
 {% macro band_match(value, band) -%}
+    {#- The condition "`value` falls in the band row `band`" (the rule above), for a
+        join or a filter on a band seed. -#}
     (
         ({{ value }} is null and {{ band }}.matches_null)
         or (

@@ -1,31 +1,61 @@
--- Fast up, slow down (快升缓降) for the schemes of seed tier_hysteresis_rules (star
--- level and card tier): the effective tier of every visible monthly rating
--- (tier_ratings_visible), folded month by month per customer and scheme:
+-- Fast up, slow down (快升缓降) for the effective schemes of the registry (var
+-- tier_schemes, entries with effective_of: star level and card tier): the effective
+-- tier of every visible monthly rating (tier_ratings_visible) of the smoothed scheme,
+-- folded month by month per customer and scheme:
 --   first rating                      -> effective = rating          status NEW
 --   rating better than effective      -> effective = rating at once  UPGRADED
 --   rating equal to effective         -> unchanged, counter reset    STABLE
 --   rating worse, counter + 1 < N     -> effective kept, counter + 1 WATCH
 --   rating worse, counter + 1 = N     -> effective = this rating     DOWNGRADED
--- where N = downgrade_after_months (default 3) and the counter (months_below) counts
--- consecutive monthly ratings below the effective band; a rating at or above it
--- resets the counter. "Consecutive" means consecutive ratings in the history: a
--- month without a rating neither counts nor resets. An UNRATED month (no balances)
--- is not a rating: the fold skips it and the month's effective tier is UNRATED.
+-- where N = downgrade_after_months (seed tier_hysteresis_rules, 3) and the counter
+-- (months_below) counts consecutive monthly ratings below the effective band; a
+-- rating at or above it resets the counter. "Consecutive" means consecutive ratings
+-- in the history: a month without a rating neither counts nor resets. An UNRATED
+-- month (no balances) is not a rating: the fold skips it and the month's effective
+-- tier is the effective scheme's status (UNRATED).
 -- The whole sequence is refolded on every run from the stored monthly ratings, so
 -- the state is a function of the ratings alone (see tier_monthly_ratings).
 {#- the count of consecutive ratings below the effective band, this one included -#}
 {%- set below = "((case when fold.status = 'WATCH' then fold.months_below else 0 end) + 1)" %}
+{%- set effective_schemes = tier_schemes(effective=true) %}
 with recursive
 
 rules as (
 
-    select * from {{ ref('tier_hysteresis_rules') }}
+    -- which scheme each effective scheme smooths (registry), and its N (seed)
+    select
+        registry.scheme,
+        registry.effective_scheme,
+        hysteresis_rules.downgrade_after_months
+    from (
+        values
+        {%- for effective in effective_schemes %}
+        ('{{ effective.effective_of }}', '{{ effective.scheme }}')
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    ) as registry (scheme, effective_scheme)
+    inner join {{ ref('tier_hysteresis_rules') }} as hysteresis_rules
+        on registry.effective_scheme = hysteresis_rules.scheme
 
 ),
 
 unrated as (
 
     select * from {{ ref('tier_status_labels') }}
+
+),
+
+effective_status as (
+
+    {%- for effective in effective_schemes %}
+    select
+        '{{ effective.scheme }}' as effective_scheme,
+        status.*
+    from ({{ tier_status_sql(effective) }}) as status
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -41,7 +71,7 @@ visible as (
         on ratings.scheme = rules.scheme
     left join unrated
         on ratings.scheme = unrated.scheme
-        and ratings.tier_code = unrated.tier_code
+            and ratings.tier_code = unrated.tier_code
 
 ),
 
@@ -119,8 +149,8 @@ fold (
     from fold
     inner join ratings as next_rating
         on fold.customer_id = next_rating.customer_id
-        and fold.scheme = next_rating.scheme
-        and next_rating.seq = fold.seq + 1
+            and fold.scheme = next_rating.scheme
+            and next_rating.seq = fold.seq + 1
 
 ),
 
@@ -151,8 +181,8 @@ rated as (
     from ratings
     inner join fold
         on ratings.customer_id = fold.customer_id
-        and ratings.scheme = fold.scheme
-        and ratings.seq = fold.seq
+            and ratings.scheme = fold.scheme
+            and ratings.seq = fold.seq
 
 ),
 
@@ -181,8 +211,8 @@ unrated_months as (
         cast(null as varchar) as previous_effective_tier_label_en,
         visible.rule_version
     from visible
-    left join unrated as effective_unrated
-        on visible.effective_scheme = effective_unrated.scheme
+    left join effective_status as effective_unrated
+        on visible.effective_scheme = effective_unrated.effective_scheme
     where visible.is_unrated
 
 ),
@@ -195,26 +225,4 @@ final as (
 
 )
 
-select
-    cast(customer_id as varchar) as customer_id,
-    cast(scheme as varchar) as scheme,
-    cast(effective_scheme as varchar) as effective_scheme,
-    cast(rating_month as date) as rating_month,
-    cast(rated_as_of_date as date) as rated_as_of_date,
-    cast(tier_code as varchar) as tier_code,
-    cast(tier_rank as integer) as tier_rank,
-    cast(tier_label_zh as varchar) as tier_label_zh,
-    cast(tier_label_en as varchar) as tier_label_en,
-    cast(effective_tier_code as varchar) as effective_tier_code,
-    cast(effective_tier_rank as integer) as effective_tier_rank,
-    cast(effective_tier_label_zh as varchar) as effective_tier_label_zh,
-    cast(effective_tier_label_en as varchar) as effective_tier_label_en,
-    cast(status as varchar) as status,
-    cast(months_below as integer) as months_below,
-    cast(downgrade_after_months as integer) as downgrade_after_months,
-    cast(previous_effective_tier_code as varchar) as previous_effective_tier_code,
-    cast(previous_effective_tier_rank as integer) as previous_effective_tier_rank,
-    cast(previous_effective_tier_label_zh as varchar) as previous_effective_tier_label_zh,
-    cast(previous_effective_tier_label_en as varchar) as previous_effective_tier_label_en,
-    cast(rule_version as varchar) as rule_version
-from final
+{{ contract_select('final') }}

@@ -1,14 +1,21 @@
 -- Every monthly rating visible as of the as-of date, per customer, scheme and month:
 -- the tiers as computed (tier_ratings_visible) and the effective fast-up / slow-down
--- tiers (tier_hysteresis, schemes star_level_effective and card_tier_effective).
+-- tiers (tier_hysteresis, schemes effective_star_level and effective_card_tier).
 -- customer_tier_history and tier_migration read this one sequence.
 with
 
 visible as (
 
     select
-        customer_id, rating_month, scheme, tier_code, tier_rank, tier_label_zh,
-        tier_label_en, rule_version, rated_as_of_date
+        customer_id,
+        rating_month,
+        scheme,
+        tier_code,
+        tier_rank,
+        tier_label_zh,
+        tier_label_en,
+        rule_version,
+        rated_as_of_date
     from {{ ref('tier_ratings_visible') }}
 
 ),

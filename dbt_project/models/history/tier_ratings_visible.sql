@@ -8,8 +8,15 @@ with
 stored as (
 
     select
-        customer_id, rating_month, scheme, tier_code, tier_rank, tier_label_zh,
-        tier_label_en, rule_version, rated_as_of_date
+        customer_id,
+        rating_month,
+        scheme,
+        tier_code,
+        tier_rank,
+        tier_label_zh,
+        tier_label_en,
+        rule_version,
+        rated_as_of_date
     from {{ ref('tier_monthly_ratings') }}
     where rating_month < cast(date_trunc('month', {{ as_of_date() }}) as date)
 
@@ -18,8 +25,15 @@ stored as (
 current_ratings as (
 
     select
-        customer_id, rating_month, scheme, tier_code, tier_rank, tier_label_zh,
-        tier_label_en, rule_version, rated_as_of_date
+        customer_id,
+        rating_month,
+        scheme,
+        tier_code,
+        tier_rank,
+        tier_label_zh,
+        tier_label_en,
+        rule_version,
+        rated_as_of_date
     from {{ ref('tier_ratings_current') }}
 
 )

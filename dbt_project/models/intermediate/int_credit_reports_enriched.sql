@@ -22,9 +22,9 @@ latest as (
     select *
     from reports
     qualify row_number() over (
-        partition by customer_id
-        order by report_date desc
-    ) = 1
+            partition by customer_id
+            order by report_date desc
+        ) = 1
 
 ),
 

@@ -65,19 +65,28 @@ inputs as (
 
 factor_points as (
 
-    select inputs.customer_id, weights.weight, inputs.education_points as points
+    select
+        inputs.customer_id,
+        weights.weight,
+        inputs.education_points as points
     from inputs
     inner join weights
         on weights.factor = 'education_level'
     where inputs.education_points is not null
     union all
-    select inputs.customer_id, weights.weight, inputs.occupation_points
+    select
+        inputs.customer_id,
+        weights.weight,
+        inputs.occupation_points
     from inputs
     inner join weights
         on weights.factor = 'occupation'
     where inputs.occupation_points is not null
     union all
-    select inputs.customer_id, weights.weight, inputs.insurance_knowledge_points
+    select
+        inputs.customer_id,
+        weights.weight,
+        inputs.insurance_knowledge_points
     from inputs
     inner join weights
         on weights.factor = 'insurance_knowledge'

@@ -26,25 +26,40 @@ latest as (
 
 factors as (
 
-    select customer_id, 'capital_amount' as factor,
+    select
+        customer_id,
+        'capital_amount' as factor,
         cast(capital_amount as decimal(18, 4)) as factor_value
     from latest
     union all
-    select customer_id, 'has_local_relations',
-        cast(case when has_local_relations then 1 when not has_local_relations then 0 end
-            as decimal(18, 4))
+    select
+        customer_id,
+        'has_local_relations' as factor,
+        cast(
+            case when has_local_relations then 1 when not has_local_relations then 0 end
+            as decimal(18, 4)
+        ) as factor_value
     from latest
     union all
-    select customer_id, 'main_product_is_ours',
-        cast(case when main_product_is_ours then 1 when not main_product_is_ours then 0 end
-            as decimal(18, 4))
+    select
+        customer_id,
+        'main_product_is_ours' as factor,
+        cast(
+            case when main_product_is_ours then 1 when not main_product_is_ours then 0 end
+            as decimal(18, 4)
+        ) as factor_value
     from latest
     union all
-    select customer_id, 'prior_investment_amount',
-        cast(prior_investment_amount as decimal(18, 4))
+    select
+        customer_id,
+        'prior_investment_amount' as factor,
+        cast(prior_investment_amount as decimal(18, 4)) as factor_value
     from latest
     union all
-    select customer_id, 'recognition_score', cast(recognition_score as decimal(18, 4))
+    select
+        customer_id,
+        'recognition_score' as factor,
+        cast(recognition_score as decimal(18, 4)) as factor_value
     from latest
 
 ),
@@ -59,11 +74,11 @@ factor_points as (
     from factors
     inner join {{ ref('factor_bands') }} as band
         on band.scheme = 'lead_quality'
-        and band.factor = factors.factor
-        and {{ band_match('factors.factor_value', 'band') }}
+            and factors.factor = band.factor
+            and {{ band_match('factors.factor_value', 'band') }}
     inner join {{ ref('factor_weights') }} as weights
         on weights.scheme = 'lead_quality'
-        and weights.factor = factors.factor
+            and factors.factor = weights.factor
 
 ),
 
@@ -90,7 +105,8 @@ final as (
             when latest.expected_close_date is null then null
             when latest.expected_close_date <= {{ as_of_date() }} then 0
             when cast({{ as_of_date() }} + to_months(
-                    date_diff('month', {{ as_of_date() }}, latest.expected_close_date)) as date)
+                    date_diff('month', {{ as_of_date() }}, latest.expected_close_date)
+                ) as date)
                 >= latest.expected_close_date
                 then date_diff('month', {{ as_of_date() }}, latest.expected_close_date)
             else date_diff('month', {{ as_of_date() }}, latest.expected_close_date) + 1

@@ -46,7 +46,7 @@ inputs as (
         interactions.referral_count,
         transactions.purchase_count_12m,
         transactions.purchase_months_12m
-            >= {{ rule_parameter('repurchase_min_distinct_months') }} as repurchase_flag
+        >= {{ rule_parameter('repurchase_min_distinct_months') }} as repurchase_flag
     from spine
     inner join transactions
         on spine.customer_id = transactions.customer_id
@@ -58,27 +58,43 @@ inputs as (
 components as (
 
     -- one row per customer and component; NULL value = unknown
-    select customer_id, 'satisfaction' as component,
+    select
+        customer_id,
+        'satisfaction' as component,
         cast(avg_satisfaction as decimal(18, 4)) as component_value
     from inputs
     union all
-    select customer_id, 'complaints',
+    select
+        customer_id,
+        'complaints' as component,
         cast(case when has_interactions then complaint_count end as decimal(18, 4))
+            as component_value
     from inputs
     union all
-    select customer_id, 'unresolved_complaints',
+    select
+        customer_id,
+        'unresolved_complaints' as component,
         cast(case when has_interactions then unresolved_complaint_count end as decimal(18, 4))
+            as component_value
     from inputs
     union all
-    select customer_id, 'referrals',
+    select
+        customer_id,
+        'referrals' as component,
         cast(case when has_interactions then referral_count end as decimal(18, 4))
+            as component_value
     from inputs
     union all
-    select customer_id, 'repurchase',
-        cast(case when repurchase_flag then 1 else 0 end as decimal(18, 4))
+    select
+        customer_id,
+        'repurchase' as component,
+        cast(case when repurchase_flag then 1 else 0 end as decimal(18, 4)) as component_value
     from inputs
     union all
-    select customer_id, 'purchase_frequency', cast(purchase_count_12m as decimal(18, 4))
+    select
+        customer_id,
+        'purchase_frequency' as component,
+        cast(purchase_count_12m as decimal(18, 4)) as component_value
     from inputs
 
 ),
@@ -88,15 +104,21 @@ component_scores as (
     select
         components.customer_id,
         weights.weight,
-        case
+        -- decimal, not double: DuckDB divides decimals in double precision, and a sum
+        -- of doubles depends on the order the threads add them in, so the rounded
+        -- score could differ by 0.01 from one build to the next
+        cast(case
             when components.component_value is null then coalesce(weights.neutral_score, 0)
-            when weights.direction = 'negative' then 1 - least(greatest(
-                (components.component_value - weights.floor_value)
-                / (weights.cap_value - weights.floor_value), 0), 1)
+            when weights.direction = 'negative'
+                then 1 - least(greatest(
+                        (components.component_value - weights.floor_value)
+                        / (weights.cap_value - weights.floor_value), 0
+                    ), 1)
             else least(greatest(
-                (components.component_value - weights.floor_value)
-                / (weights.cap_value - weights.floor_value), 0), 1)
-        end as component_score
+                    (components.component_value - weights.floor_value)
+                    / (weights.cap_value - weights.floor_value), 0
+                ), 1)
+        end as decimal(18, 10)) as component_score
     from components
     inner join weights
         on components.component = weights.component

@@ -6,7 +6,10 @@ with
 
 spine as (
 
-    select customer_id, as_of_date from {{ ref('int_customers_filtered') }}
+    select
+        customer_id,
+        as_of_date
+    from {{ ref('int_customers_filtered') }}
 
 ),
 

@@ -109,9 +109,9 @@ segmented as (
             and scored.m_score between segments.m_min and segments.m_max
         )
     qualify row_number() over (
-        partition by scored.customer_id
-        order by segments.priority nulls last
-    ) = 1
+            partition by scored.customer_id
+            order by segments.priority nulls last
+        ) = 1
 
 )
 

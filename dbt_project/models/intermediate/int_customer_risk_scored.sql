@@ -58,15 +58,29 @@ inputs as (
 
 factors as (
 
-    select customer_id, 'age' as factor, cast(age_years as decimal(18, 4)) as factor_value
+    select
+        customer_id,
+        'age' as factor,
+        cast(age_years as decimal(18, 4)) as factor_value
     from inputs
     union all
-    select customer_id, 'claims_ratio', claims_ratio from inputs
-    union all
-    select customer_id, 'occupation_class', cast(occupation_risk_class as decimal(18, 4))
+    select
+        customer_id,
+        'claims_ratio' as factor,
+        claims_ratio as factor_value
     from inputs
     union all
-    select customer_id, 'overdue_count', cast(overdue_count as decimal(18, 4)) from inputs
+    select
+        customer_id,
+        'occupation_class' as factor,
+        cast(occupation_risk_class as decimal(18, 4)) as factor_value
+    from inputs
+    union all
+    select
+        customer_id,
+        'overdue_count' as factor,
+        cast(overdue_count as decimal(18, 4)) as factor_value
+    from inputs
 
 ),
 
@@ -83,11 +97,11 @@ factor_points as (
     from factors
     inner join {{ ref('factor_bands') }} as band
         on band.scheme = 'risk'
-        and band.factor = factors.factor
-        and {{ band_match('factors.factor_value', 'band') }}
+            and factors.factor = band.factor
+            and {{ band_match('factors.factor_value', 'band') }}
     inner join {{ ref('factor_weights') }} as weights
         on weights.scheme = 'risk'
-        and weights.factor = factors.factor
+            and factors.factor = weights.factor
 
 ),
 

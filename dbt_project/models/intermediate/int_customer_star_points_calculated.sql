@@ -30,11 +30,14 @@ rates as (
     -- the products below are exact and round() rounds a true .xx5 half up
     select
         max(case when component = 'avg_assets_6m'
-            then cast(points / per_amount as decimal(38, 10)) end) as points_per_cny_assets,
+                then cast(points / per_amount as decimal(38, 10))
+        end) as points_per_cny_assets,
         max(case when component = 'card_spend_6m'
-            then cast(points / per_amount as decimal(38, 10)) end) as points_per_cny_card_spend,
+                then cast(points / per_amount as decimal(38, 10))
+        end) as points_per_cny_card_spend,
         max(case when component = 'fee_business_6m'
-            then cast(points / per_amount as decimal(38, 10)) end) as points_per_cny_fee_business
+                then cast(points / per_amount as decimal(38, 10))
+        end) as points_per_cny_fee_business
     from {{ ref('star_point_rates') }}
 
 ),

@@ -67,7 +67,7 @@ flagged as (
         transactions.transaction_date > windows.star_window_after as in_star_window,
         transactions.transaction_date > windows.potential_window_after as in_potential_window,
         transactions.transaction_date > windows.potential_previous_after
-            and transactions.transaction_date <= windows.potential_window_after
+        and transactions.transaction_date <= windows.potential_window_after
             as in_potential_previous_window
     from transactions
     cross join windows

@@ -1,7 +1,7 @@
 -- Tier history as SCD2 (type 2 slowly changing dimension) as of the as-of date: one
 -- row per customer, scheme and period during which the monthly ratings kept the same
--- tier code, for every scheme of customer_tiers (the computed tiers and the
--- effective fast-up / slow-down star level and card tier). Built from the visible
+-- tier code, for every scheme of the registry (var tier_schemes: the computed tiers
+-- and the effective fast-up / slow-down star level and card tier). Built from the visible
 -- monthly rating sequence (history.tier_rating_sequence), so it holds nothing dated
 -- after the as-of date and depends only on the monthly ratings - not on how many
 -- nightly runs produced them.
@@ -17,17 +17,28 @@ sequence as (
 
 ),
 
-flagged as (
+with_previous as (
 
     select
         *,
+        lag(tier_code) over (
+            partition by customer_id, scheme order by rating_month
+        ) as previous_tier_code
+    from sequence
+
+),
+
+flagged as (
+
+    -- a period starts where the code differs from the previous monthly rating
+    select
+        *,
         case
-            when lag(tier_code) over (
-                partition by customer_id, scheme order by rating_month
-            ) is not distinct from tier_code then 0
+            when tier_code = previous_tier_code then 0
+            when tier_code is null and previous_tier_code is null then 0
             else 1
         end as starts_period
-    from sequence
+    from with_previous
 
 ),
 
@@ -64,33 +75,27 @@ periods as (
 
 ),
 
+bounded as (
+
+    select
+        *,
+        lead(valid_from) over (
+            partition by customer_id, scheme order by period_number
+        ) as valid_to
+    from periods
+
+),
+
 final as (
 
     select
-        cast(customer_id as varchar) as customer_id,
-        cast(scheme as varchar) as scheme,
-        cast(tier_code as varchar) as tier_code,
-        cast(tier_rank as integer) as tier_rank,
-        cast(tier_label_zh as varchar) as tier_label_zh,
-        cast(tier_label_en as varchar) as tier_label_en,
-        cast(valid_from as date) as valid_from,
-        cast(lead(valid_from) over (
-            partition by customer_id, scheme order by period_number
-        ) as date) as valid_to,
-        cast(valid_from_month as date) as valid_from_month,
-        cast(last_rating_month as date) as last_rating_month,
-        cast(last_rated_as_of_date as date) as last_rated_as_of_date,
-        cast(rating_count as integer) as rating_count,
-        cast(
-            lead(valid_from) over (partition by customer_id, scheme order by period_number)
-                is null
-            and last_rating_month = cast(date_trunc('month', {{ as_of_date() }}) as date)
-            as boolean
-        ) as is_current,
-        cast(rule_version as varchar) as rule_version,
-        cast({{ as_of_date() }} as date) as as_of_date
-    from periods
+        *,
+        valid_to is null
+        and last_rating_month = cast(date_trunc('month', {{ as_of_date() }}) as date)
+            as is_current,
+        {{ as_of_date() }} as as_of_date
+    from bounded
 
 )
 
-select * from final
+{{ contract_select('final') }}

@@ -1,7 +1,7 @@
 -- Tier migration for BI: per scheme, how many customers moved from each tier of the
 -- previous monthly rating in history (the latest rating month before the as-of
--- month) to each tier of this rating (the as-of date), for every scheme of
--- customer_tiers including the effective star level and card tier. A customer
+-- month) to each tier of this rating (the as-of date), for every scheme of the
+-- registry (var tier_schemes) including the effective star level and card tier. A customer
 -- without a previous rating counts as movement NEW (from NULL), one rated before
 -- but no longer in the spine as GONE (to NULL). movement UP / DOWN compares ranks
 -- (1 = best; UNRATED has the worst rank of its scheme). On the first run every
@@ -23,7 +23,9 @@ current_ratings as (
 
 previous_month as (
 
-    select scheme, max(rating_month) as rating_month
+    select
+        scheme,
+        max(rating_month) as rating_month
     from sequence
     where rating_month < cast(date_trunc('month', {{ as_of_date() }}) as date)
     group by scheme
@@ -36,13 +38,15 @@ previous_ratings as (
     from sequence
     inner join previous_month
         on sequence.scheme = previous_month.scheme
-        and sequence.rating_month = previous_month.rating_month
+            and sequence.rating_month = previous_month.rating_month
 
 ),
 
 previous_dates as (
 
-    select scheme, max(rated_as_of_date) as from_as_of_date
+    select
+        scheme,
+        max(rated_as_of_date) as from_as_of_date
     from previous_ratings
     group by scheme
 
@@ -70,7 +74,7 @@ pairs as (
     from current_ratings
     full outer join previous_ratings
         on current_ratings.customer_id = previous_ratings.customer_id
-        and current_ratings.scheme = previous_ratings.scheme
+            and current_ratings.scheme = previous_ratings.scheme
 
 ),
 
@@ -96,26 +100,16 @@ counted as (
 final as (
 
     select
-        cast(counted.scheme as varchar) as scheme,
-        cast(previous_dates.from_as_of_date as date) as from_as_of_date,
-        cast({{ as_of_date() }} as date) as to_as_of_date,
-        cast(counted.from_tier_code as varchar) as from_tier_code,
-        cast(counted.from_tier_rank as integer) as from_tier_rank,
-        cast(counted.from_tier_label_zh as varchar) as from_tier_label_zh,
-        cast(counted.from_tier_label_en as varchar) as from_tier_label_en,
-        cast(counted.to_tier_code as varchar) as to_tier_code,
-        cast(counted.to_tier_rank as integer) as to_tier_rank,
-        cast(counted.to_tier_label_zh as varchar) as to_tier_label_zh,
-        cast(counted.to_tier_label_en as varchar) as to_tier_label_en,
-        cast(counted.movement as varchar) as movement,
-        cast(counted.customer_count as integer) as customer_count,
-        cast(counted.customer_count * 1.0 / sum(counted.customer_count) over (
+        counted.*,
+        previous_dates.from_as_of_date,
+        {{ as_of_date() }} as to_as_of_date,
+        counted.customer_count * 1.0 / sum(counted.customer_count) over (
             partition by counted.scheme, counted.from_tier_code
-        ) as decimal(9, 4)) as share_of_from_tier
+        ) as share_of_from_tier
     from counted
     left join previous_dates
         on counted.scheme = previous_dates.scheme
 
 )
 
-select * from final
+{{ contract_select('final') }}

@@ -1,21 +1,12 @@
 -- One row per customer, month, account and product type: the month's average
 -- daily balance (financial assets; transaction flow is not an asset).
+-- No dedup here: raw is one row per key (the ingest keeps the first delivered row of
+-- a key, quarantines conflicting ones and counts exact duplicates).
 with
 
 source as (
 
     select * from {{ source('raw', 'balances') }}
-
-),
-
-deduplicated as (
-
-    select *
-    from source
-    qualify row_number() over (
-        partition by customer_id, month, account_id, product_type
-        order by _loaded_at desc, _source_file desc, _source_row desc
-    ) = 1
 
 ),
 
@@ -47,7 +38,7 @@ renamed as (
         cast(_source_file as varchar) as _source_file,
         cast(_source_row as bigint) as _source_row
 
-    from deduplicated
+    from source
 
 )
 

@@ -1,23 +1,12 @@
 -- One row per customer. Class A columns (full_name, national_id, phone) leave this
 -- model only as keyed hash tokens; the clear values are never selected.
+-- No dedup here: raw is one row per key (the ingest keeps the first delivered row of
+-- a key, quarantines conflicting ones and counts exact duplicates).
 with
 
 source as (
 
     select * from {{ source('raw', 'customers') }}
-
-),
-
-deduplicated as (
-
-    -- raw is unique on customer_id (ingest quarantines conflicts); this only
-    -- guarantees it, keeping the latest loaded row.
-    select *
-    from source
-    qualify row_number() over (
-        partition by customer_id
-        order by _loaded_at desc, _source_file desc, _source_row desc
-    ) = 1
 
 ),
 
@@ -50,7 +39,7 @@ renamed as (
         cast(_source_file as varchar) as _source_file,
         cast(_source_row as bigint) as _source_row
 
-    from deduplicated
+    from source
 
 )
 

@@ -1,21 +1,12 @@
 -- One row per transaction. amount is non-negative; transaction_type gives the
 -- direction. transaction_date is the business date (timestamps are Asia/Shanghai).
+-- No dedup here: raw is one row per key (the ingest keeps the first delivered row of
+-- a key, quarantines conflicting ones and counts exact duplicates).
 with
 
 source as (
 
     select * from {{ source('raw', 'transactions') }}
-
-),
-
-deduplicated as (
-
-    select *
-    from source
-    qualify row_number() over (
-        partition by transaction_id
-        order by _loaded_at desc, _source_file desc, _source_row desc
-    ) = 1
 
 ),
 
@@ -44,7 +35,7 @@ renamed as (
         cast(_source_file as varchar) as _source_file,
         cast(_source_row as bigint) as _source_row
 
-    from deduplicated
+    from source
 
 )
 

@@ -1,20 +1,11 @@
 -- One row per customer contact: survey, complaint, referral, call or visit.
+-- No dedup here: raw is one row per key (the ingest keeps the first delivered row of
+-- a key, quarantines conflicting ones and counts exact duplicates).
 with
 
 source as (
 
     select * from {{ source('raw', 'interactions') }}
-
-),
-
-deduplicated as (
-
-    select *
-    from source
-    qualify row_number() over (
-        partition by customer_id, interaction_ts, interaction_type
-        order by _loaded_at desc, _source_file desc, _source_row desc
-    ) = 1
 
 ),
 
@@ -44,7 +35,7 @@ renamed as (
         cast(_source_file as varchar) as _source_file,
         cast(_source_row as bigint) as _source_row
 
-    from deduplicated
+    from source
 
 )
 

@@ -1,22 +1,11 @@
 -- One row per landing source: was a file delivered in the last ingest run, and the
--- row counts. Marts read is_present to say UNRATED for a tier whose source is absent.
+-- row counts (raw.source_manifest has source as primary key). int_source_availability
+-- passes is_present on to the tiers, which say UNRATED when their source is absent.
 with
 
 source as (
 
     select * from {{ source('raw', 'source_manifest') }}
-
-),
-
-deduplicated as (
-
-    -- one row per source is the contract; keep the latest load if runs pile up
-    select *
-    from source
-    qualify row_number() over (
-        partition by source
-        order by loaded_at desc nulls last, run_id desc
-    ) = 1
 
 ),
 
@@ -40,7 +29,7 @@ renamed as (
         -- timestamps
         cast(loaded_at as timestamp) as loaded_at
 
-    from deduplicated
+    from source
 
 )
 

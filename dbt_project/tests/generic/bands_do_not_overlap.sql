@@ -1,5 +1,5 @@
 {#-
-    A band seed (see macros/band_lookup.sql) must map every value to at most one
+    A band seed (see macros/tier_kit/band_lookup.sql) must map every value to at most one
     band: no two bands may share a value, and at most one band may take NULLs.
     Returns the offending pairs. `group_by` (columns) checks each group separately,
     for a seed holding the bands of several factors (seed factor_bands).

@@ -1,0 +1,152 @@
+{#-
+    The tier kit: the common columns of a tier, from a feature CTE, in one call.
+
+        tiered as (
+
+            {{ tier_select('features', [
+                {'scheme': 'star_level', 'value': 'features.star_points',
+                 'measure_zh': '星点值', 'measure_en': 'Star points', 'verb': 'fall'},
+                {'scheme': 'card_tier', 'value': 'features.monthly_avg_daily_assets', ...},
+            ]) }}
+
+        )
+
+        {{ contract_select('tiered') }}
+
+    tier_select(features, tiers, rule_version_seed=none) is a select of, per tier of
+    the list (several tiers of one model = several entries, in one select), the
+    columns the registry (var tier_schemes) names for its scheme, then every column of
+    `features` (a feature column named like a tier column is shadowed: DuckDB renames
+    the later one <name>_1, and contract_select reads the tier's):
+        code, rank, label_zh, label_en   the tier: the band of `value` in the scheme's
+                                         codes seed (macro band_join); else, when
+                                         nothing matched, the scheme's status row of
+                                         seed tier_status_labels (UNRATED), ranked
+                                         after its worst code (tier_status_sql)
+        reason_zh, reason_en             band_reason of the band, else the status
+                                         reason (when the registry names reason columns)
+        distance                         band_distance to the next better band (when
+                                         the registry names a distance column)
+    and rule_version: max(rule_version) of `rule_version_seed` (default the codes seed
+    of the first tier).
+
+    A tier is a dict:
+        scheme                 registry name (required)
+        value                  the input that is banded (and measured for the distance)
+        measure_zh, measure_en, verb
+                               the input's name in the reason (band_reason), e.g.
+                               '星点值', 'Star points', verb 'fall' (default 'falls')
+        match | on             a categorical tier: its code is not banded but matched,
+                               `match` = an expression equal to the seed's tier_code,
+                               `on` = a join condition on the seed row (alias below)
+        when                   rate only when this holds, else the status row
+        override               {code, rank, label_zh, label_en, reason_zh, reason_en}:
+                               expressions of a tier forced by the features before any
+                               band (a lead's need status); no band, no distance then
+        reason_zh, reason_en   the reason when not band_reason (categorical tiers)
+        distance               the distance when not band_distance
+        also_as                a second prefix to repeat code / rank / labels under
+                               (customer_star_tier: star_level_code = tier_code)
+        columns                more select expressions (with `as`) that use the seed row
+    The seed row of a tier is aliased by its scheme name (e.g. `credit_grade`), the next
+    better band `<scheme>_next`, the status row `<scheme>_status`, so `columns`,
+    `reason_*`, and the `value` / `on` of a LATER tier of the list may use them (the
+    credit grade bands the points of the three credit dimensions). The contract
+    (contract_select) keeps the columns the model's yml declares and casts them.
+-#}
+
+{% macro tier_select(features, tiers, rule_version_seed=none) -%}
+    {%- set first = tier_scheme(tiers[0].scheme) %}
+select
+    {%- for tier in tiers %}
+    {%- set entry = tier_scheme(tier.scheme) %}
+    {%- set names = tier_column_names(entry) %}
+    {%- set band = entry.scheme %}
+    {%- set override = tier.get('override') %}
+    {%- for column, field in [('code', 'tier_code'), ('rank', 'tier_rank'),
+                              ('label_zh', 'label_zh'), ('label_en', 'label_en')] %}
+    {{ tier_resolved(override, column, band ~ '.' ~ field, band ~ '_status.' ~ field) }}
+        as {{ names[column] }},
+    {%- if tier.get('also_as') %}
+    {{ tier_resolved(override, column, band ~ '.' ~ field, band ~ '_status.' ~ field) }}
+        as {{ tier_column_names({'scheme': '', 'prefix': tier.also_as})[column] }},
+    {%- endif %}
+    {%- endfor %}
+    {%- if names.reason_zh %}
+    {%- for lang in ['zh', 'en'] %}
+    {%- set reason = tier.get('reason_' ~ lang) %}
+    {%- if reason is none and tier.get('measure_' ~ lang) %}
+    {%- set reason = band_reason(
+        lang, tier['measure_' ~ lang], tier.value, band, tier.get('verb', 'falls')
+    ) %}
+    {%- elif reason is none %}
+    {{ exceptions.raise_compiler_error(
+        "tier " ~ entry.scheme ~ ": give measure_" ~ lang ~ " or reason_" ~ lang
+    ) }}
+    {%- endif %}
+    {{ tier_resolved(
+        override, 'reason_' ~ lang, reason, band ~ '_status.reason_' ~ lang
+    ) }} as {{ names['reason_' ~ lang] }},
+    {%- endfor %}
+    {%- endif %}
+    {%- if names.distance %}
+    {%- if tier.get('distance') %}
+    {{ tier.distance }} as {{ names.distance }},
+    {%- elif tier.get('value') %}
+    {{ band_distance(tier.value, band ~ '_next') }} as {{ names.distance }},
+    {%- else %}
+    null as {{ names.distance }},
+    {%- endif %}
+    {%- endif %}
+    {%- for column in tier.get('columns', []) %}
+    {{ column }},
+    {%- endfor %}
+    {%- endfor %}
+    rule_version.rule_version,
+    {{ features }}.*
+from {{ features }}
+{%- for tier in tiers %}
+{%- set entry = tier_scheme(tier.scheme) %}
+{%- set band = entry.scheme %}
+{%- set conditions = [] %}
+{%- if tier.get('when') %}{% do conditions.append(tier.when) %}{% endif %}
+{%- if tier.get('override') %}{% do conditions.append(tier.override.code ~ ' is null') %}{% endif %}
+{%- if tier.get('match') or tier.get('on') %}
+left join {{ ref(entry.codes_seed) }} as {{ band }}
+    on {{ tier.on if tier.get('on') else band ~ '.tier_code = ' ~ tier.match }}
+    {%- for condition in conditions %}
+    and ({{ condition }})
+    {%- endfor %}
+{%- else %}
+{{ band_join(entry.codes_seed, band, tier.value,
+             condition=(conditions | join(') and (')) if conditions else none) }}
+{%- endif %}
+{%- if entry.distance and not tier.get('distance') and tier.get('value') %}
+{{ next_band_join(entry.codes_seed, band ~ '_next', band) }}
+{%- endif %}
+left join ({{ tier_status_sql(entry) }}) as {{ band }}_status
+    on {{ band }}.tier_code is null
+    {%- if tier.get('override') %}
+    and {{ tier.override.code }} is null
+    {%- endif %}
+{%- endfor %}
+cross join (
+    select max(rule_version) as rule_version
+    from {{ ref(rule_version_seed or first.codes_seed) }}
+) as rule_version
+{%- endmacro %}
+
+
+{% macro tier_resolved(override, column, matched, status) -%}
+    {#- One tier column: the override's value when the features forced the tier,
+        else the matched seed row's, else the status row's (joined only when nothing
+        matched). -#}
+    {%- if override -%}
+    (case
+        when {{ override.code }} is not null then {{ override[column] }}
+        else coalesce({{ matched }}, {{ status }})
+    end)
+    {%- else -%}
+    coalesce({{ matched }}, {{ status }})
+    {%- endif -%}
+{%- endmacro %}

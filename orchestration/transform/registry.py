@@ -1,0 +1,53 @@
+"""The tier scheme registry, as Python reads it.
+
+The list of tier schemes is typed once, as the dbt var ``tier_schemes`` in
+``dbt_project.yml``: dbt generates the wide table and the rating history from it,
+and Python reads it here (run summary, tests). One name per scheme everywhere: the
+``scheme`` of the history tables, the column prefix of ``customer_tiers``, the keys
+of seeds ``tier_status_labels``, ``service_measures`` and ``tier_hysteresis_rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestration.transform.project import dbt_project_yml
+
+
+@dataclass(frozen=True)
+class TierScheme:
+    scheme: str
+    #: the tier (or mart, for an effective scheme) model that computes it
+    model: str
+    #: column prefix in that model: "" for its main tier (tier_code, tier_rank, ...)
+    prefix: str
+    #: the seed whose tier_code lists the scheme's codes
+    codes_seed: str
+    #: for a fast-up / slow-down scheme, the scheme it smooths
+    effective_of: str | None = None
+
+    @property
+    def code_column(self) -> str:
+        return f"{self.prefix}_code" if self.prefix else "tier_code"
+
+    @property
+    def label_column(self) -> str:
+        return f"{self.prefix}_en" if self.prefix else "tier_label_en"
+
+
+def tier_schemes() -> tuple[TierScheme, ...]:
+    entries = (dbt_project_yml().get("vars") or {}).get("tier_schemes")
+    if not entries:
+        raise ValueError(
+            "dbt_project.yml: vars.tier_schemes (the tier scheme registry) is missing or empty"
+        )
+    return tuple(
+        TierScheme(
+            scheme=e["scheme"],
+            model=e["model"],
+            prefix=e.get("prefix") or "",
+            codes_seed=e["codes_seed"],
+            effective_of=e.get("effective_of"),
+        )
+        for e in entries
+    )
