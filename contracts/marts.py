@@ -8,13 +8,14 @@ that checks in DuckDB, after the build and before publication:
 
 - exactly the contract's columns, with its types (a table changed behind dbt's
   back is caught);
-- ``not_null`` columns have no NULL;
 - the bounds of a column's ``meta.range: [low, high]`` (either may be null), the
   figure checks dbt has no built-in test for;
 - no column of class A (``meta.info_class: A``) in a published table: refused when
   the schemas are built, so such a model cannot even be loaded.
 
-Tier codes are not listed here: dbt's generic ``tier_table`` test checks them
+``not_null`` is not checked again: the enforced contract creates the table with
+``NOT NULL`` columns, so DuckDB itself refuses a NULL there. Tier codes are not
+listed here either: dbt's generic ``tier_table`` test checks them
 against the band seeds, so adding a band to a seed changes nothing in Python.
 """
 
@@ -63,11 +64,10 @@ def _column(model: str, name: str, spec: Mapping[str, Any]) -> pa.Column:
         )
     if not spec.get("data_type"):
         raise ContractError(f"{model}.{name}: no data_type in the contract")
-    nullable = not any(c.get("type") == "not_null" for c in spec.get("constraints") or ())
     return pa.Column(
         DuckDBType.from_string(spec["data_type"]),
         _range_checks(model, name, meta.get("range")),
-        nullable=nullable,
+        nullable=True,  # NOT NULL is enforced by DuckDB (the contract's constraint)
         description=spec.get("description") or None,
     )
 

@@ -57,19 +57,43 @@ SKIP_DBT_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test test"}
 
 
 def run_job(
-    home: Path, landing: Path, as_of: dt.date | str = AS_OF, *, dbt_tests: bool = True
+    home: Path,
+    landing: Path,
+    as_of: dt.date | str = AS_OF,
+    *,
+    dbt_tests: bool = True,
+    recorded: bool = False,
 ) -> JobRun:
-    """Run the nightly job in process (the `tiering run` code path) and capture its summary."""
+    """Run the nightly job in process and capture its summary.
+
+    ``recorded=True`` goes through ``tiering run`` itself and records the run in the
+    home's Dagster instance (SQLite); otherwise the same run service runs the job
+    with an ephemeral instance, which spares each run ~1,000 SQLite writes of
+    Dagster events that the test does not read.
+    """
     import contextlib
     import io
 
+    import dagster as dg
+
     from orchestration.cli import main
+    from orchestration.run.service import run_nightly
+    from orchestration.settings import parse_as_of, resolve_paths
     from orchestration.transform.assets import subprocess_env
 
     buf = io.StringIO()
     env = {} if dbt_tests else SKIP_DBT_TESTS
     with contextlib.redirect_stdout(buf), subprocess_env(env):
-        code = main(["run", "--home", str(home), "--landing", str(landing), "--as-of", str(as_of)])
+        if recorded:
+            code = main(
+                ["run", "--home", str(home), "--landing", str(landing), "--as-of", str(as_of)]
+            )
+        else:
+            with dg.DagsterInstance.ephemeral() as instance:
+                outcome = run_nightly(
+                    resolve_paths(home, landing), parse_as_of(str(as_of)), instance=instance
+                )
+            code = 0 if outcome.success else 1
     return JobRun(home=home, landing=landing, exit_code=code, output=buf.getvalue())
 
 
@@ -94,9 +118,28 @@ def small_landing(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def nightly_run(tmp_path_factory, small_landing) -> JobRun:
     """One successful nightly run on the small generated data, shared by the job tests."""
-    run = run_job(tmp_path_factory.mktemp("home"), small_landing)
+    run = run_job(tmp_path_factory.mktemp("home"), small_landing, recorded=True)
     assert run.exit_code == 0, run.output
     return run
+
+
+@pytest.fixture(scope="session")
+def minimal_run(tmp_path_factory) -> JobRun:
+    """A run on the smallest landing the contract allows: only customers and
+    transactions (every optional source absent), as of 1998-06-30; K3 is onboarded
+    after that date."""
+    landing = tmp_path_factory.mktemp("minimal") / "landing"
+    landing.mkdir()
+    (landing / "customers.csv").write_text(
+        "customer_id,onboarded_date\nK1,1995-03-01\nK2,1996-07-15\nK3,1999-01-01\n"
+    )
+    (landing / "transactions.csv").write_text(
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        "1,K1,1997-08-01 09:00:00,purchase,120000.00\n"
+        "2,K1,1998-06-30 17:00:00,card_spend,500.00\n"
+        "3,K2,1997-01-02 10:00:00,deposit,900.00\n"
+    )
+    return run_job(landing.parent / "home", landing, "1998-06-30")
 
 
 #: columns that differ between runs by design (load time, run id) and are left out
@@ -132,3 +175,16 @@ def table_checksums(path: Path) -> dict[str, tuple[int, int]]:
                 f'select count(*), coalesce(sum({row_hash}::hugeint), 0) from "{schema}"."{table}"'
             ).fetchone()
     return sums
+
+
+def pytest_itemcollected(item):
+    """Group tests for pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``):
+    the tests sharing a session run (nightly_run, minimal_run) on one worker, so it
+    runs once, and each other whole-job module (module-scoped runs) on one worker.
+    Marked as each test is collected, before xdist reads the groups."""
+    for shared in ("nightly_run", "minimal_run"):
+        if shared in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group(shared))
+            return
+    if item.path.parent.name == "job":
+        item.add_marker(pytest.mark.xdist_group(item.path.stem))

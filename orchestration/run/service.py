@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import dagster as dg
+
 from orchestration.demo import DEFAULT_AS_OF as DEMO_AS_OF
 from orchestration.settings import Paths
 from orchestration.warehouse import exclusive_run
@@ -60,14 +62,21 @@ def generate_landing(
     return counts
 
 
-def run_nightly(paths: Paths, as_of: dt.date, progress: Say = say):
-    """Run the nightly job for ``as_of`` on ``paths``; print and return its outcome."""
+def run_nightly(
+    paths: Paths, as_of: dt.date, progress: Say = say, *, instance: dg.DagsterInstance | None = None
+):
+    """Run the nightly job for ``as_of`` on ``paths``; print and return its outcome.
+
+    The run is recorded in the Dagster instance of the home (``make ui`` shows it),
+    unless another ``instance`` is given (tests pass an ephemeral one).
+    """
     from orchestration.definitions import defs
     from orchestration.run.instance import LAUNCHED_BY_CLI, ensure_instance, fail_dead_cli_runs
     from orchestration.run.schedules import NIGHTLY_JOB_NAME, run_config_for
     from orchestration.run.summary import RunOutcome, print_summary
 
-    instance = ensure_instance(paths.dagster_home)
+    owned = instance is None
+    instance = instance or ensure_instance(paths.dagster_home)
     progress(f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}")
     started = time.monotonic()
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
@@ -86,7 +95,8 @@ def run_nightly(paths: Paths, as_of: dt.date, progress: Say = say):
         outcome = RunOutcome.from_result(result, paths, time.monotonic() - started)
         print_summary(outcome, paths)
     finally:
-        instance.dispose()
+        if owned:
+            instance.dispose()
     return outcome
 
 

@@ -50,6 +50,16 @@ class DbtProjectNotFoundError(RuntimeError):
 
 @cache
 def project_dir() -> Path:
+    """The dbt project: ``TIERING_DBT_PROJECT`` if set (a copy with your own rules),
+    else the one in the package, else the source checkout's."""
+    override = os.environ.get("TIERING_DBT_PROJECT")
+    if override:
+        path = Path(override).resolve()
+        if not (path / "dbt_project.yml").is_file():
+            raise DbtProjectNotFoundError(
+                f"TIERING_DBT_PROJECT={override}: no dbt_project.yml in {path}"
+            )
+        return path
     for candidate in (PACKAGED_DIR, SOURCE_DIR):
         if (candidate / "dbt_project.yml").is_file():
             return candidate
@@ -114,40 +124,49 @@ def dbt_executable() -> str:
 
 
 def prepare_manifest(root: Path | None = None, *, force: bool = False) -> Path:
-    """Parse the dbt project unless its manifest is current; return the manifest path."""
+    """Parse the dbt project unless its manifest is current; return the manifest path.
+
+    Several processes may start at once (test workers, a UI and a CLI run): the parse
+    runs under a file lock, and a process that waited finds the manifest current.
+    """
+    import fcntl
     import subprocess
 
     root = root or project_dir()
     target = target_dir(root)
     if not force and manifest_is_current(target, root):
         return target / "manifest.json"
-    log.warning(
-        "preparing the dbt manifest in %s (first use or the project changed); "
-        "this takes a few seconds",
-        target,
-    )
     target.mkdir(parents=True, exist_ok=True)
-    stamp = fingerprint(root)
-    cmd = [
-        dbt_executable(),
-        "parse",
-        "--quiet",
-        "--project-dir",
-        str(root),
-        "--profiles-dir",
-        str(root),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(target),
-    ]
-    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
-    if done.returncode != 0 or not (target / "manifest.json").is_file():
-        raise RuntimeError(
-            f"`dbt parse` of {root} failed (exit {done.returncode}):\n"
-            f"{(done.stdout + done.stderr).strip()[-4000:]}"
+    with (target / ".prepare.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and manifest_is_current(target, root):
+            return target / "manifest.json"
+        log.warning(
+            "preparing the dbt manifest in %s (first use or the project changed); "
+            "this takes a few seconds",
+            target,
         )
-    (target / _FINGERPRINT).write_text(stamp + "\n")
+        stamp = fingerprint(root)
+        cmd = [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(root),
+            "--profiles-dir",
+            str(root),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+        ]
+        done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not (target / "manifest.json").is_file():
+            raise RuntimeError(
+                f"`dbt parse` of {root} failed (exit {done.returncode}):\n"
+                f"{(done.stdout + done.stderr).strip()[-4000:]}"
+            )
+        (target / _FINGERPRINT).write_text(stamp + "\n")
     return target / "manifest.json"
 
 

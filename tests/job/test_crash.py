@@ -3,7 +3,6 @@ intact and readable, and the next run completes normally."""
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS
+from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS, run_job
 
 NEXT_AS_OF = "2026-10-30"
 #: (name, log text after which the run is killed, extra delay in seconds, whether the
@@ -78,17 +77,17 @@ def kill_when(proc: subprocess.Popen, marker: str, delay: float) -> bool:
 
 
 @pytest.fixture
-def published_home(nightly_run, tmp_path) -> Path:
-    home = tmp_path / "home"
-    shutil.copytree(
-        nightly_run.home, home, symlinks=True, ignore=shutil.ignore_patterns(".run.lock")
-    )
-    assert artefact_state(home / "published" / "tiers.duckdb") == str(AS_OF)
-    return home
+def published_home(small_landing, tmp_path) -> Path:
+    """A home with a published artefact as of AS_OF, made by a run of its own (not a
+    copy of nightly_run's), so this test runs on its own pytest-xdist worker."""
+    run = run_job(tmp_path / "home", small_landing, dbt_tests=False)
+    assert run.exit_code == 0, run.output[-4000:]
+    assert artefact_state(run.artefact) == str(AS_OF)
+    return run.home
 
 
 def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
-    published_home, nightly_run
+    published_home, small_landing
 ):
     artefact = published_home / "published" / "tiers.duckdb"
     killed_before_publication = 0
@@ -98,7 +97,7 @@ def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
         delay = random_delay if fixed_delay is None else fixed_delay
         name = f"{name} ({delay:.2f}s after {marker!r}, TIERING_TEST_SEED={SEED})"
         before = artefact_state(artefact)
-        killed = kill_when(start_run(published_home, nightly_run.landing), marker, delay)
+        killed = kill_when(start_run(published_home, small_landing), marker, delay)
         state = artefact_state(artefact)  # opens, reads, and is one run's data
         if before_publication:
             assert killed and state == before, f"killed {name}: artefact changed"
@@ -106,7 +105,7 @@ def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
         else:
             assert state in (before, NEXT_AS_OF), name
     assert killed_before_publication == 2
-    proc = start_run(published_home, nightly_run.landing)
+    proc = start_run(published_home, small_landing)
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out
     assert artefact_state(artefact) == NEXT_AS_OF

@@ -315,10 +315,10 @@ def test_history_periods_and_migration_of_the_crafted_customers(histories):
         customers = con.execute("select count(*) from marts.customer_tiers").fetchone()[0]
     d = dt.date.fromisoformat
     assert periods == [
-        ("star_level", "STAR_6", d("2026-07-31"), d("2026-08-31"), 1, False),
-        ("star_level", "STAR_5", d("2026-08-31"), None, 3, True),
         ("effective_star_level", "STAR_6", d("2026-07-31"), d("2026-10-31"), 3, False),
         ("effective_star_level", "STAR_5", d("2026-10-31"), None, 1, True),
+        ("star_level", "STAR_6", d("2026-07-31"), d("2026-08-31"), 1, False),
+        ("star_level", "STAR_5", d("2026-08-31"), None, 3, True),
     ]
     assert migration.get("DOWN", 0) >= 1  # H_DOWN at least
     assert sum(migration.values()) == customers  # everyone was rated in September too

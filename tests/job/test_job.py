@@ -147,19 +147,8 @@ def test_run_is_recorded_in_the_dagster_instance(nightly_run):
         instance.dispose()
 
 
-def test_minimal_landing_with_only_customers_and_transactions(tmp_path):
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    (landing / "customers.csv").write_text(
-        "customer_id,onboarded_date\nK1,1995-03-01\nK2,1996-07-15\nK3,1999-01-01\n"
-    )
-    (landing / "transactions.csv").write_text(
-        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-        "1,K1,1997-08-01 09:00:00,purchase,120000.00\n"
-        "2,K1,1998-06-30 17:00:00,card_spend,500.00\n"
-        "3,K2,1997-01-02 10:00:00,deposit,900.00\n"
-    )
-    run = run_job(tmp_path / "home", landing, "1998-06-30")
+def test_minimal_landing_with_only_customers_and_transactions(minimal_run):
+    run = minimal_run
     assert run.exit_code == 0, run.output
     assert "absent" in run.output
     star = query(
