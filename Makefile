@@ -33,7 +33,7 @@ run: setup
 	$(BIN)/tiering demo
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
 
 ui: setup
 	mkdir -p $(TIERING_HOME)/dagster
