@@ -33,7 +33,7 @@ run: setup
 	$(BIN)/tiering demo
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 ui: setup
 	mkdir -p $(TIERING_HOME)/dagster

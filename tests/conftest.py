@@ -189,17 +189,3 @@ def pytest_itemcollected(item):
     if item.path.parent.name == "job":
         item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
-
-#: the longest whole-job groups first, so that pytest-xdist (``--no-loadscope-reorder``
-#: keeps this order) starts them on different workers and the short tests fill in.
-_HEAVY_FIRST = ("test_history", "nightly_run", "test_crash", "minimal_run")
-
-
-def pytest_collection_modifyitems(items):
-    def weight(item) -> int:
-        groups = {str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args}
-        return min(
-            (_HEAVY_FIRST.index(g) for g in groups if g in _HEAVY_FIRST), default=len(_HEAVY_FIRST)
-        )
-
-    items.sort(key=weight)
