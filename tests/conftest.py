@@ -188,4 +188,3 @@ def pytest_itemcollected(item):
             return
     if item.path.parent.name == "job":
         item.add_marker(pytest.mark.xdist_group(item.path.stem))
-
