@@ -10,8 +10,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from orchestration.run import service
 from orchestration.run.service import DEMO_AS_OF
-from orchestration.settings import parse_as_of, previous_day, resolve_paths
+from orchestration.settings import default_as_of, parse_as_of, resolve_paths
 
 
 def _date(text: str) -> dt.date:
@@ -57,15 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from orchestration.run import service
-
     args = build_parser().parse_args(argv)
     if args.command == "generate":
         service.generate_landing(args.out, args.customers, args.months, args.seed, args.as_of)
         return 0
     if args.command == "run":
         paths = resolve_paths(args.home, args.landing)
-        as_of = args.as_of or previous_day(dt.datetime.now(dt.UTC))
+        as_of = args.as_of or default_as_of()
     else:
         paths = resolve_paths(args.home)
         as_of = service.demo_as_of(paths, args.customers, args.months, args.seed)

@@ -70,6 +70,11 @@ def previous_day(moment: dt.datetime) -> dt.date:
     return local.date() - dt.timedelta(days=1)
 
 
+def default_as_of() -> dt.date:
+    """The as-of date of a run started now without one: yesterday in Shanghai."""
+    return previous_day(dt.datetime.now(dt.UTC))
+
+
 def parse_as_of(text: str | dt.date) -> dt.date:
     """``YYYY-MM-DD`` (or a date) as a date; anything else is refused with the value."""
     if isinstance(text, dt.date):
@@ -106,7 +111,7 @@ class TieringConfig(dg.ConfigurableResource):
     def _resolve_as_of(self) -> dt.date:
         if self.as_of_date:
             return parse_as_of(self.as_of_date)
-        return previous_day(dt.datetime.now(dt.UTC))
+        return default_as_of()
 
     @property
     def as_of(self) -> dt.date:
