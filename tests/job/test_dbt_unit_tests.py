@@ -17,10 +17,14 @@ from tests.conftest import AS_OF
 
 
 def test_all_dbt_unit_tests_pass(minimal_run, tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
-    # unit tests read fixtures, not data: any built warehouse has the relations they need
-    shutil.copy(minimal_run.warehouse, warehouse)
-    env = {**os.environ, **dbt_env(TieringConfig(as_of_date=str(AS_OF), home=str(tmp_path)))}
+    # Unit tests read fixtures, not data: any built warehouse has the relations they
+    # need, so they run on the minimal run's own, with a copy of its parse state
+    # (same project, profile and warehouse: dbt parses only partially).
+    target = tmp_path / "target"
+    target.mkdir()
+    shutil.copy(minimal_run.home / "dbt" / "target" / "partial_parse.msgpack", target)
+    config = TieringConfig(as_of_date=str(AS_OF), home=str(minimal_run.home))
+    env = {**os.environ, **dbt_env(config)}
     dbt = Path(sys.prefix) / "bin" / "dbt"
     proc = subprocess.run(
         [
@@ -31,11 +35,9 @@ def test_all_dbt_unit_tests_pass(minimal_run, tmp_path):
             "--profiles-dir",
             ".",
             "--target-path",
-            str(tmp_path / "target"),
+            str(target),
             "--log-path",
             str(tmp_path / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": str(AS_OF)}),
         ],
         cwd=project_dir(),
         env=env,

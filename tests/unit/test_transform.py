@@ -1,12 +1,11 @@
 """The dbt side's pure pieces: build flags, run vars, the subprocess environment,
 and when the manifest is prepared again."""
 
-import datetime as dt
 import os
 import shutil
 
 from orchestration.settings import TieringConfig
-from orchestration.transform.assets import dbt_env, dbt_vars, nightly_build_args, subprocess_env
+from orchestration.transform.assets import dbt_env, nightly_build_args, subprocess_env
 from orchestration.transform.project import fingerprint, manifest_is_current, project_dir
 
 
@@ -15,15 +14,12 @@ def test_nightly_build_skips_unit_tests_unless_dbt_is_told_otherwise():
     assert nightly_build_args({"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test test"}) == ()
 
 
-def test_the_as_of_date_is_the_only_run_var():
-    config = TieringConfig(as_of_date="1998-06-30")
-    assert dbt_vars(config) == '{"as_of_date": "1998-06-30"}'
-    assert config.as_of == dt.date(1998, 6, 30)
-
-
-def test_dbt_env_points_at_the_home_and_keeps_the_key_secret(tmp_path):
-    env = dbt_env(TieringConfig(as_of_date="2026-10-31", home=str(tmp_path)))
+def test_dbt_env_points_at_the_home_and_the_date_and_keeps_the_key_secret(tmp_path):
+    config = TieringConfig(as_of_date="1998-06-30", home=str(tmp_path))
+    env = dbt_env(config)
     assert env["TIERING_WAREHOUSE"] == str(tmp_path / "warehouse.duckdb")
+    # the date travels in the environment, not in --vars (which forces a full re-parse)
+    assert env["TIERING_AS_OF_DATE"] == "1998-06-30" == config.as_of.isoformat()
     # dbt scrubs the values of DBT_ENV_SECRET_* variables from its logs
     assert [k for k in env if "KEY" in k] == ["DBT_ENV_SECRET_PII_KEY"]
 
