@@ -7,8 +7,6 @@ import dagster as dg
 import duckdb
 
 from orchestration.publish.artefact import ARTEFACT
-from orchestration.security.keys import CLEARANCES, KeyStore
-from orchestration.security.stores import open_store
 from orchestration.settings import Paths
 from orchestration.transform.registry import tier_schemes
 from orchestration.warehouse import connect, quote_ident
@@ -48,9 +46,7 @@ class RunOutcome:
             for e in result.all_events
             if e.is_step_failure
         ]
-        published = all(
-            published_run_id(paths, clearance) == result.run_id for clearance in CLEARANCES
-        )
+        published = published_run_id(paths.published / ARTEFACT) == result.run_id
         return cls(
             run_id=result.run_id,
             success=result.success and published,
@@ -61,23 +57,11 @@ class RunOutcome:
         )
 
 
-def artefact_path(paths: Paths, clearance: str) -> Path:
-    return paths.published / clearance / ARTEFACT
-
-
-def published_run_id(paths: Paths, clearance: str) -> str | None:
-    """The run of the artefact of ``clearance`` (opened with its key), if any."""
-    artefact = artefact_path(paths, clearance)
+def published_run_id(artefact: Path) -> str | None:
     if not artefact.exists():
         return None
-    key = KeyStore(paths.home).text(clearance)
-    try:
-        with open_store(artefact, key, alias="pub", read_only=True) as con:
-            return con.execute("select run_id from _publication").fetchone()[0]
-    except duckdb.Error:
-        # the general artefact may be published unencrypted (an explicit setting)
-        with duckdb.connect(str(artefact), read_only=True) as con:
-            return con.execute("select run_id from _publication").fetchone()[0]
+    with duckdb.connect(str(artefact), read_only=True) as con:
+        return con.execute("select run_id from _publication").fetchone()[0]
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
@@ -160,18 +144,12 @@ def print_summary(outcome: RunOutcome, paths: Paths) -> None:
     for f in outcome.failures:
         print(f"  step failure {f[:2000]}")
     if outcome.published:
-        print("\npublished (one encrypted artefact per clearance):")
-        for clearance in CLEARANCES:
-            print(f"  {clearance:<13}{artefact_path(paths, clearance)}")
-            print(f"  {'':<13}{paths.published / clearance / 'parquet'}/<table>.parquet")
+        print(f"\npublished: {paths.published / ARTEFACT}")
+        print(f"           {paths.published / 'parquet'}/<table>.parquet")
     else:
-        previous = [c for c in CLEARANCES if artefact_path(paths, c).exists()]
+        previous = paths.published / ARTEFACT
         print(
             "\nNOT published"
-            + (
-                f"; the previous artefacts stay in {paths.published} ({', '.join(previous)})"
-                if previous
-                else ""
-            )
+            + (f"; the previous artefact stays at {previous}" if previous.exists() else "")
         )
     print(line)
