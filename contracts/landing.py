@@ -69,9 +69,19 @@ class Col:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None
-    #: class A columns are personal identifiers; staging replaces them by a token.
+    #: class A columns are personal identifiers: ingest stores only their HMAC token,
+    #: in column ``<name>_token`` (see :attr:`stored_name`); the value goes to the vault.
     info_class: str = "C"
     description: str = ""
+
+    @property
+    def stored_name(self) -> str:
+        """The column's name in raw and quarantine tables."""
+        return self.name + TOKEN_SUFFIX if self.info_class == "A" else self.name
+
+    @property
+    def stored_type(self) -> str:
+        return "VARCHAR" if self.info_class == "A" else self.sql_type
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,7 @@ class Source:
 
     @property
     def class_a(self) -> tuple[str, ...]:
-        """Columns of information class A (personal identifiers), tokenised in staging."""
+        """Columns of information class A (personal identifiers), tokenised at ingest."""
         return tuple(c.name for c in self.columns if c.info_class == "A")
 
     def column(self, name: str) -> Col:
@@ -109,6 +119,10 @@ class Source:
 
 
 MONEY = "DECIMAL(18,2)"
+#: suffix of the column that holds a class A column's token in raw and quarantine.
+TOKEN_SUFFIX = "_token"
+#: a token: HMAC-SHA-256, 64 lowercase hex characters.
+TOKEN_PATTERN = "[0-9a-f]{64}"
 
 CUSTOMERS = Source(
     name="customers",
@@ -278,6 +292,6 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def raw_table_ddl(source: Source, schema: str = "raw") -> str:
     """``create table`` statement of ``<schema>.<source>`` (typed columns + lineage)."""
-    cols = [f'"{c.name}" {c.sql_type}' for c in source.columns]
+    cols = [f'"{c.stored_name}" {c.stored_type}' for c in source.columns]
     cols += [f'"{name}" {typ}' for name, typ in LINEAGE_COLUMNS]
     return f"create table if not exists {schema}.{source.name} (\n  " + ",\n  ".join(cols) + "\n)"

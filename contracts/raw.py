@@ -10,11 +10,14 @@ from __future__ import annotations
 import pandera.ibis as pa
 from ibis.backends.sql.datatypes import DuckDBType
 
-from contracts.landing import LINEAGE_COLUMNS, SOURCES, Source
+from contracts.landing import LINEAGE_COLUMNS, SOURCES, TOKEN_PATTERN, Source
 
 
 def _checks(col) -> list[pa.Check]:
     checks: list[pa.Check] = []
+    if col.info_class == "A":
+        # raw holds the token of a class A value, never the value itself
+        return [pa.Check.str_matches(f"^{TOKEN_PATTERN}$")]
     if col.allowed:
         checks.append(pa.Check.isin(list(col.allowed)))
     if col.min is not None:
@@ -28,8 +31,8 @@ def _checks(col) -> list[pa.Check]:
 
 def raw_schema(source: Source) -> pa.DataFrameSchema:
     columns = {
-        c.name: pa.Column(
-            DuckDBType.from_string(c.sql_type),
+        c.stored_name: pa.Column(
+            DuckDBType.from_string(c.stored_type),
             _checks(c),
             nullable=not c.required,
             description=c.description or None,

@@ -1,6 +1,8 @@
-"""The ``tiering`` command: generate demo data, run the nightly job, or both.
+"""The ``tiering`` command: generate demo data, run the nightly job, or both; govern
+access (``tiering access …``), back up and restore.
 
-Argument parsing only; the work is done by :mod:`orchestration.run.service`.
+Argument parsing only; the work is done by :mod:`orchestration.run.service` and
+:mod:`orchestration.security.commands`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from orchestration.run import service
 from orchestration.run.service import DEMO_AS_OF
+from orchestration.security.keys import KeyProblem
 from orchestration.settings import default_as_of, parse_as_of, resolve_paths
 
 
@@ -54,11 +57,119 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=10_000)
     demo.add_argument("--months", type=int, default=12)
     demo.add_argument("--seed", type=int, default=42)
+    _add_security_commands(sub)
     return parser
+
+
+def _home(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home", type=Path, help="working folder (default $TIERING_HOME or ./data)"
+    )
+
+
+def _add_security_commands(sub) -> None:
+    from orchestration.security.governance import ROLES
+    from orchestration.security.keys import CLEARANCES
+
+    acc = sub.add_parser("access", help="grants, key release, class A lookups, the access log")
+    actions = acc.add_subparsers(dest="action", required=True)
+
+    p = actions.add_parser("principal", help="add or update a principal")
+    p.add_argument("--id", dest="principal_id", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--department", required=True)
+    p.add_argument("--designated", action="store_true", help="designated for class A")
+    p.add_argument("--training-until", type=_date, help="training valid until (class B)")
+    _home(p)
+
+    p = actions.add_parser("request", help="request a grant of a clearance")
+    p.add_argument("--grantee", required=True)
+    p.add_argument("--clearance", choices=CLEARANCES, required=True)
+    p.add_argument("--by", required=True, help="the requesting principal")
+    p.add_argument("--purpose", required=True)
+    p.add_argument("--expires", type=_date, help="default: 1 year (C), 180 days (B), 90 days (A)")
+    _home(p)
+
+    p = actions.add_parser("approve", help="approve a grant in a role")
+    p.add_argument("--grant", required=True)
+    p.add_argument("--by", required=True)
+    p.add_argument("--role", choices=ROLES, required=True)
+    _home(p)
+
+    p = actions.add_parser("revoke", help="revoke a grant (rotates its key at next publication)")
+    p.add_argument("--grant", required=True)
+    p.add_argument("--by", required=True)
+    p.add_argument("--reason", required=True)
+    _home(p)
+
+    _home(actions.add_parser("list", help="principals and grants with their status"))
+
+    p = actions.add_parser("key", help="print a clearance key (active grant only; logged)")
+    p.add_argument("--clearance", choices=CLEARANCES, required=True)
+    p.add_argument("--as", dest="principal", required=True)
+    _home(p)
+
+    p = actions.add_parser("reveal", help="class A values of one customer (grant A; logged)")
+    p.add_argument("--customer", required=True)
+    p.add_argument("--purpose", required=True)
+    p.add_argument("--as", dest="principal", required=True)
+    _home(p)
+
+    _home(actions.add_parser("verify", help="verify the access log chain (exit 1 if broken)"))
+
+    p = actions.add_parser("review", help="write the access review now")
+    p.add_argument("--date", type=_date, help="review date (default: today in Shanghai)")
+    _home(p)
+
+    p = actions.add_parser("attest", help="attest the latest review (information security)")
+    p.add_argument("--as", dest="principal", required=True)
+    p.add_argument("--review", type=_date, help="date of the review (default: the latest)")
+    _home(p)
+
+    p = sub.add_parser("backup", help="back up the encrypted stores with a signed manifest")
+    p.add_argument("--to", type=Path, required=True, help="new or empty folder")
+    _home(p)
+
+    p = sub.add_parser("restore", help="check a backup, then swap its stores in")
+    p.add_argument("--from", dest="from_", type=Path, required=True)
+    _home(p)
+
+
+#: ``tiering access <action>``: the function of orchestration.security.commands and
+#: the arguments it takes, in order.
+ACCESS_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "principal": (
+        "principal",
+        ("principal_id", "name", "department", "designated", "training_until"),
+    ),
+    "request": ("request", ("grantee", "clearance", "by", "purpose", "expires")),
+    "approve": ("approve", ("grant", "by", "role")),
+    "revoke": ("revoke", ("grant", "by", "reason")),
+    "list": ("list_grants", ()),
+    "key": ("key", ("clearance", "principal")),
+    "reveal": ("reveal", ("customer", "purpose", "principal")),
+    "verify": ("verify", ()),
+    "review": ("write_review", ("date",)),
+    "attest": ("attest", ("principal", "review")),
+}
+
+
+def _security(args: argparse.Namespace) -> int:
+    from orchestration.security import commands as c
+
+    paths = resolve_paths(args.home)
+    if args.command == "backup":
+        return c.guarded(c.backup_to, paths, args.to)
+    if args.command == "restore":
+        return c.guarded(c.restore_from, paths, args.from_)
+    function, names = ACCESS_ACTIONS[args.action]
+    return c.guarded(getattr(c, function), paths, *(getattr(args, n) for n in names))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("access", "backup", "restore"):
+        return _security(args)
     if args.command == "generate":
         service.generate_landing(args.out, args.customers, args.months, args.seed, args.as_of)
         return 0
@@ -67,8 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         as_of = args.as_of or default_as_of()
     else:
         paths = resolve_paths(args.home)
-        as_of = service.demo_as_of(paths, args.customers, args.months, args.seed)
-    return 0 if service.run_nightly(paths, as_of).success else 1
+    try:
+        if args.command == "demo":
+            as_of = service.demo_as_of(paths, args.customers, args.months, args.seed)
+        return 0 if service.run_nightly(paths, as_of).success else 1
+    except KeyProblem as exc:
+        # a missing, weak or exposed key: named, never shown; nothing was written
+        print(f"tiering: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

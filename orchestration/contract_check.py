@@ -16,6 +16,8 @@ import pandera.ibis as pa
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
+from orchestration.security.keys import KeyStore
+from orchestration.security.stores import attach_sql
 from orchestration.settings import TieringConfig
 
 MAX_FAILURE_EXAMPLES = 5
@@ -68,8 +70,12 @@ def validate_table(
 ) -> dg.AssetCheckResult:
     """Validate ``schema_name.table`` in the database and report every failure."""
     qualified = f"{schema_name}.{table}"
-    con = ibis.duckdb.connect(str(warehouse), read_only=True)
+    con = ibis.duckdb.connect()
     try:
+        # the warehouse is encrypted: attached read-only with its home's key
+        key = KeyStore(Path(warehouse).parent).text("warehouse")
+        con.raw_sql(attach_sql(Path(warehouse), key, "warehouse", read_only=True))
+        con.raw_sql("use warehouse")
         if table not in con.list_tables(database=schema_name):
             return dg.AssetCheckResult(passed=False, description=f"{qualified} does not exist")
         expr = con.table(table, database=schema_name)

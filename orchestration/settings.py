@@ -20,10 +20,6 @@ from pydantic import PrivateAttr
 #: business dates are days in Shanghai (the nightly schedule and the default as-of).
 BUSINESS_TZ = "Asia/Shanghai"
 
-# A fixed development key keeps demo tokens stable between runs; production sets
-# TIERING_PII_KEY to a secret so tokens cannot be recomputed from public data.
-DEV_PII_KEY = "tiering-dev-key-change-me"
-
 
 @dataclass(frozen=True)
 class Paths:
@@ -43,6 +39,28 @@ class Paths:
         return self.home / "published"
 
     @property
+    def keys(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def vault(self) -> Path:
+        """The only store of clear class A values (encrypted, key ``vault``)."""
+        return self.home / "vault" / "vault.duckdb"
+
+    @property
+    def governance(self) -> Path:
+        """Principals, grants, approvals, revocations and the access log."""
+        return self.home / "governance" / "governance.duckdb"
+
+    @property
+    def reviews(self) -> Path:
+        return self.home / "governance" / "reviews"
+
+    @property
+    def backups(self) -> Path:
+        return self.home / "backups"
+
+    @property
     def dbt_target(self) -> Path:
         """dbt's target folder of the runs of this home (the last run's artefacts)."""
         return self.home / "dbt" / "target"
@@ -55,10 +73,6 @@ def resolve_paths(
     home_path = Path(home or os.environ.get("TIERING_HOME") or "data").resolve()
     landing_path = Path(landing or os.environ.get("TIERING_LANDING") or home_path / "landing")
     return Paths(home=home_path, landing=landing_path.resolve())
-
-
-def pii_key() -> str:
-    return os.environ.get("TIERING_PII_KEY") or DEV_PII_KEY
 
 
 def previous_day(moment: dt.datetime) -> dt.date:
@@ -101,6 +115,9 @@ class TieringConfig(dg.ConfigurableResource):
     #: largest share of a source's rows that may be quarantined as defective before
     #: publication is blocked (the circuit breaker).
     max_quarantine_share: float = 0.01
+    #: write the general artefact without encryption, for a BI tool that cannot open
+    #: an encrypted DuckDB file. Off by default; the governance review lists it.
+    publish_general_unencrypted: bool = False
 
     _as_of: dt.date | None = PrivateAttr(default=None)
 

@@ -1,5 +1,6 @@
 """Shared fixtures: small generated landing data and one full nightly run in a tmp home."""
 
+import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -25,7 +26,12 @@ class JobRun:
 
     @property
     def artefact(self) -> Path:
-        return self.home / "published" / "tiers.duckdb"
+        """The confidential artefact (B and C cells): the tier tables in full for every
+        customer outside class A."""
+        return self.artefact_of("confidential")
+
+    def artefact_of(self, clearance: str) -> Path:
+        return self.home / "published" / clearance / "tiers.duckdb"
 
     @property
     def warehouse(self) -> Path:
@@ -42,11 +48,33 @@ def seed_rows(name: str) -> tuple[dict[str, str], ...]:
         return tuple(csv.DictReader(fh))
 
 
-def query(path: Path, sql: str, params=None) -> list[tuple]:
-    """Rows of ``sql`` on the DuckDB file ``path``, opened read-only and closed again."""
-    import duckdb
+def store_key(path: Path) -> str:
+    """The key of an encrypted store of a home, found from where the file is:
+    ``<home>/warehouse.duckdb``, ``<home>/vault/vault.duckdb``,
+    ``<home>/governance/governance.duckdb``, ``<home>/published/<clearance>/…``."""
+    from orchestration.security.keys import KeyStore
 
-    with duckdb.connect(str(path), read_only=True) as con:
+    path = Path(path)
+    if path.parent.parent.name == "published":
+        return KeyStore(path.parent.parent.parent).text(path.parent.name)
+    if path.parent.name in ("vault", "governance"):
+        return KeyStore(path.parent.parent).text(path.parent.name)
+    return KeyStore(path.parent).text("warehouse")
+
+
+@contextlib.contextmanager
+def open_db(path: Path, read_only: bool = True):
+    """A connection to the encrypted store ``path`` with its home's key, as catalog
+    ``db``, closed at the end of the block."""
+    from orchestration.security.stores import open_store
+
+    with open_store(path, store_key(path), alias="db", read_only=read_only) as con:
+        yield con
+
+
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    """Rows of ``sql`` on the encrypted DuckDB file ``path``, read-only, closed again."""
+    with open_db(path) as con:
         return con.execute(sql, params or []).fetchall()
 
 
@@ -150,13 +178,11 @@ CHECKED_SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "mai
 
 def table_checksums(path: Path) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent content hash of every table in ``path``."""
-    import duckdb
-
     sums: dict[str, tuple[int, int]] = {}
-    with duckdb.connect(str(path), read_only=True) as con:
+    with open_db(path) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' and table_schema in "
+            "where table_type = 'BASE TABLE' and table_catalog = 'db' and table_schema in "
             f"({', '.join(repr(s) for s in CHECKED_SCHEMAS)}) and table_name <> '_publication' "
             "order by 1, 2"
         ).fetchall()

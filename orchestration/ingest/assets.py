@@ -51,9 +51,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, tiering: TieringConfig) -> dg.MaterializeResult:
         paths = tiering.paths
         try:
-            result = run_ingest(
-                paths.warehouse, paths.landing, source, tiering.as_of, context.run.run_id
-            )
+            result = run_ingest(paths, source, tiering.as_of, context.run.run_id)
         except LandingFileError as exc:
             raise dg.Failure(description=f"ingest of {source.name} failed: {exc}") from exc
         context.log.info(

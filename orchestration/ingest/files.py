@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,26 +40,73 @@ class LandedFile:
     rows: int = 0
 
 
+#: characters DuckDB's readers expand as a file pattern; a landing file whose path
+#: holds one is read through a copy with a plain name (see :func:`_literal_path`).
+GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
+def _refuse_links(landing: Path, path: Path) -> None:
+    """A symlink, or a path that resolves outside the landing folder, is refused:
+    the landing folder is the whole input, and a link could point anywhere."""
+    relative = path.relative_to(landing)
+    current = landing
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            raise LandingFileError(
+                f"{relative.as_posix()}: symbolic link ({current.relative_to(landing)} -> "
+                f"{os.readlink(current)}) refused; put the file itself in the landing folder"
+            )
+    if not path.resolve().is_relative_to(landing.resolve()):
+        raise LandingFileError(
+            f"{relative.as_posix()}: resolves outside the landing folder {landing}; refused"
+        )
+
+
 def find_files(landing: Path, source: str) -> list[Path]:
-    """``<source>*.csv|parquet`` in the folder and any such file under ``<source>/``."""
+    """``<source>*.csv|parquet`` in the folder and any such file under ``<source>/``.
+
+    Symbolic links (to a file or a folder) and paths resolving outside the landing
+    folder raise :class:`LandingFileError` naming them.
+    """
     if not landing.is_dir():
         return []
     found = [
         p
         for p in landing.iterdir()
-        if p.is_file()
-        and p.name.startswith(source)
+        if p.name.startswith(source)
         and p.suffix.lower() in SUFFIXES
         and not p.name[len(source) : len(source) + 1].isalpha()
+        and (p.is_file() or p.is_symlink())
     ]
     folder = landing / source
+    if folder.is_symlink():
+        _refuse_links(landing, folder)
     if folder.is_dir():
         found += [
             p
             for p in folder.rglob("*")
-            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+            if (p.is_file() or p.is_symlink())
+            and p.suffix.lower() in SUFFIXES
+            and not p.name.startswith(".")
         ]
+    for p in found:
+        _refuse_links(landing, p)
     return sorted(found, key=lambda p: p.relative_to(landing).as_posix())
+
+
+def _literal_path(path: Path, tmpdir: Path, number: int) -> Path:
+    """``path`` itself, or a copy with a plain name when its path holds a character
+    DuckDB would read as a glob pattern (``customers_[1].csv`` would otherwise match
+    ``customers_1.csv`` or nothing, and its rows would be lost)."""
+    if not GLOB_CHARACTERS & set(str(path)):
+        return path
+    target = tmpdir / f"landing_{number}{path.suffix.lower()}"
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copyfile(path, target)
+    return target
 
 
 def configured_encoding(source: str) -> str | None:
@@ -90,9 +138,9 @@ def detect_encoding(path: Path, preferred: str | None) -> str:
     )
 
 
-def _utf8_copy(path: Path, encoding: str, tmpdir: Path) -> Path:
+def _utf8_copy(path: Path, encoding: str, tmpdir: Path, number: int) -> Path:
     """DuckDB reads UTF-8 natively; other encodings are transcoded in a stream."""
-    target = tmpdir / (path.name + ".utf8.csv")
+    target = tmpdir / f"landing_{number}.utf8.csv"
     with (
         path.open("r", encoding=encoding, newline="") as src,
         target.open("w", encoding="utf-8", newline="") as dst,
@@ -132,16 +180,16 @@ def load_source_files(
     )
     landed: list[LandedFile] = []
     with tempfile.TemporaryDirectory(prefix="tiering-landing-") as tmp:
-        for path in files:
+        for number, path in enumerate(files):
             item = LandedFile(path=path, relative=path.relative_to(landing).as_posix())
             landed.append(item)
             if path.stat().st_size == 0:
                 raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
-            read_path = path
+            read_path = _literal_path(path, Path(tmp), number)
             if path.suffix.lower() == ".csv":
                 item.encoding = detect_encoding(path, configured_encoding(source.name))
                 if item.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
-                    read_path = _utf8_copy(path, item.encoding, Path(tmp))
+                    read_path = _utf8_copy(path, item.encoding, Path(tmp), number)
             try:
                 con.execute(
                     "create or replace temp table _file as select * from " + _reader_sql(read_path)

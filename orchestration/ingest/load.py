@@ -6,6 +6,12 @@ the same files never duplicates rows. Every row read ends in exactly one place:
 - ``raw.<source>``: typed, valid, one row per key, with file, row and load time;
 - ``quarantine.<source>``: the original text of a rejected row, its file and row
   number and the reason codes (see :data:`REASONS`);
+
+Class A values (names, national IDs, phones) are replaced by their HMAC token as
+they are loaded, in raw and in quarantine alike (``<column>_token``); the clear
+values go to the vault only (:mod:`orchestration.security.vault`), written before
+the warehouse commits. Values of columns the contract does not know are kept in
+the warehouse as tokens, their clear text in the vault.
 - dropped as an exact duplicate of a row already kept (counted).
 
 ``raw.source_manifest`` records the counts per source, which the conservation and
@@ -17,9 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl
 from orchestration.ingest.files import LandingFileError, find_files, load_source_files
+from orchestration.security import tokens, vault
+from orchestration.security.keys import KeyStore
+from orchestration.settings import Paths
 from orchestration.warehouse import connect, quote_ident, quote_literal
 
 #: reason codes written to quarantine.<source>.reason_code, with their meaning.
@@ -61,6 +71,11 @@ class IngestResult:
     rows_duplicate: int = 0
     extra_columns: list[str] = field(default_factory=list)
     top_reasons: dict[str, int] = field(default_factory=dict)
+    #: clear class A / extra-column values and their tokens, for the vault (not
+    #: persisted in the warehouse): (column_name, token, value) and, for customers,
+    #: (customer_id, column_name, token).
+    vault_values: pa.Table | None = field(default=None, repr=False)
+    vault_customers: pa.Table | None = field(default=None, repr=False)
 
     @property
     def quarantine_share(self) -> float:
@@ -177,15 +192,21 @@ def ingest_source(
     landed = load_source_files(con, landing, source, files, "_landed")
     result.extra_columns = sorted({f"{f.relative}:{c}" for f in landed for c in f.extra_columns})
 
-    # Empty strings are nulls; then every rule yields a reason or null.
+    # Empty strings are nulls; then every rule yields a reason or null. Class A
+    # values get their token here, once; only the tokens are written to tables.
     cols = source.column_names
     clean = ", ".join(f"nullif(trim({quote_ident(c)}), '') as {quote_ident(c)}" for c in cols)
     reasons = "list_filter([" + ", ".join(_reason_exprs(source, as_of)) + "], r -> r is not null)"
+    token_cols = "".join(
+        f", {tokens.SQL_FUNCTION}({quote_ident(c.name)}) as {quote_ident(c.stored_name)}"
+        for c in source.columns
+        if c.info_class == "A"
+    )
     con.execute(f"""
         create or replace temp table _checked as
         with cleaned as (select {clean}, _source_file, _source_row from _landed)
         select *, {reasons} as _reasons,
-          row_number() over (order by _source_file, _source_row) as _ord
+          row_number() over (order by _source_file, _source_row) as _ord{token_cols}
         from cleaned""")
     key = ", ".join(quote_ident(k) for k in source.key)
     content = ", ".join(quote_ident(c) for c in cols)
@@ -201,17 +222,18 @@ def ingest_source(
           select *, min(_ord) over (partition by {content}) as _first_seen
           from _checked where len(_reasons) = 0)""")
     typed = ", ".join(
-        f"cast({quote_ident(c.name)} as {c.sql_type}) as {quote_ident(c.name)}"
+        quote_ident(c.stored_name)
+        if c.info_class == "A"
+        else f"cast({quote_ident(c.name)} as {c.sql_type}) as {quote_ident(c.name)}"
         for c in source.columns
     )
+    stored = ", ".join(quote_ident(c.stored_name) for c in source.columns)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     lineage = (
         f"_source_file, _source_row, timestamp '{loaded_at}' as _loaded_at, "
         f"{quote_literal(run_id)} as _run_id"
     )
-    raw_cols = (
-        ", ".join(quote_ident(c) for c in cols) + ", " + ", ".join(n for n, _ in LINEAGE_COLUMNS)
-    )
+    raw_cols = stored + ", " + ", ".join(n for n, _ in LINEAGE_COLUMNS)
     con.execute(f"drop table if exists raw.{source.name}")
     con.execute(raw_table_ddl(source))
     con.execute(f"""insert into raw.{source.name} ({raw_cols})
@@ -219,7 +241,7 @@ def ingest_source(
         order by _source_file, _source_row""")
     con.execute(
         f"create or replace table quarantine.{source.name} as "
-        f"select {content}, _source_file, _source_row, "
+        f"select {stored}, _source_file, _source_row, "
         f"split_part(_reasons[1], ':', 1) as reason_code, "
         f"array_to_string(_reasons, '; ') as reason, {lineage} from ("
         f"  select * exclude (_ord) from _checked where len(_reasons) > 0"
@@ -229,10 +251,14 @@ def ingest_source(
         f"  from _ranked where _copy_no = 1 and _version_no > 1)"
         f" order by _source_file, _source_row"
     )
+    # Unknown columns: their names and value tokens; the values go to the vault.
     con.execute(
         f"create or replace table quarantine.{source.name}_extra_columns as "
-        f"select *, {quote_literal(run_id)} as _run_id from _landed_extra"
+        f"select _source_file, _source_row, column_name, "
+        f"{tokens.SQL_FUNCTION}(value) as value_token, {quote_literal(run_id)} as _run_id "
+        f"from _landed_extra"
     )
+    _collect_vault_values(con, source, result)
 
     result.rows_read = con.execute("select count(*) from _landed").fetchone()[0]
     result.rows_loaded = con.execute(f"select count(*) from raw.{source.name}").fetchone()[0]
@@ -264,14 +290,49 @@ def ingest_source(
     return result
 
 
-def run_ingest(
-    warehouse: Path, landing: Path, source: Source, as_of: dt.date, run_id: str
-) -> IngestResult:
-    """Ingest one source atomically: on any error the previous raw tables stay."""
-    with connect(warehouse) as con:
+def _collect_vault_values(
+    con: duckdb.DuckDBPyConnection, source: Source, result: IngestResult
+) -> None:
+    """The clear values behind this load's tokens, for the vault."""
+    selects = [
+        f"select {quote_literal(c.name)} as column_name, {quote_ident(c.stored_name)} as token, "
+        f"{quote_ident(c.name)} as value from _checked where {quote_ident(c.stored_name)} "
+        "is not null"
+        for c in source.columns
+        if c.info_class == "A"
+    ]
+    selects.append(
+        f"select 'extra:' || column_name as column_name, {tokens.SQL_FUNCTION}(value) as token, "
+        "trim(value) as value "
+        "from _landed_extra where nullif(trim(value), '') is not null"
+    )
+    result.vault_values = con.execute(
+        "select distinct * from (" + " union all ".join(selects) + ")"
+    ).to_arrow_table()
+    if source.class_a and source.name == "customers":
+        result.vault_customers = con.execute(
+            " union all ".join(
+                f"select customer_id, {quote_literal(c.name)} as column_name, "
+                f"{quote_ident(c.stored_name)} as token from raw.customers"
+                for c in source.columns
+                if c.info_class == "A"
+            )
+        ).to_arrow_table()
+
+
+def run_ingest(paths: Paths, source: Source, as_of: dt.date, run_id: str) -> IngestResult:
+    """Ingest one source atomically: on any error the previous raw tables stay.
+
+    The vault receives the clear class A values before the warehouse commits, so
+    every token in the warehouse has its value in the vault.
+    """
+    with connect(paths.warehouse) as con:
+        tokens.register(con, KeyStore(paths.home).key("pii"))
         con.execute("begin transaction")
         try:
-            result = ingest_source(con, landing, source, as_of, run_id)
+            result = ingest_source(con, paths.landing, source, as_of, run_id)
+            if result.vault_values is not None and result.vault_values.num_rows:
+                vault.store(paths, result.vault_values, result.vault_customers, run_id)
         except BaseException:
             con.execute("rollback")
             raise

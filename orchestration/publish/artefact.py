@@ -1,37 +1,85 @@
-"""Atomic publication of the read-only BI artefact.
+"""Atomic publication of one encrypted BI artefact per clearance.
 
-The new artefact is written beside the old one under a temporary name, made
-durable (checkpoint, fsync), then swapped in with ``os.replace``, which is atomic on
-POSIX. A BI client that has ``tiers.duckdb`` open keeps reading the old file until
-it reconnects; one that opens it during the swap gets either the old or the new
-file, never a half-written one. A failed or killed run leaves only a stray temp
-file, which the next publication removes.
+``published/<clearance>/tiers.duckdb`` for ``general``, ``confidential`` and
+``restricted`` (what each contains: :mod:`orchestration.publish.clearances`), each
+encrypted with its clearance's key, each with
 
-The Parquet copies live in ``releases/<run>/parquet/`` and ``parquet`` is a symlink
-switched with the same atomic rename; the two previous releases are kept so that a
-reader in the middle of a scan is not cut off.
+- ``_catalog`` (table, column, info_class, note): what the artefact holds;
+- ``_publication`` (run, as-of, clearance, column-list hash, row counts, Parquet
+  hashes): what was published when.
+
+Parquet copies (encrypted with the same key, Parquet modular encryption) live in
+``releases/<run>/parquet/`` and ``parquet`` is a symlink switched atomically.
+
+**The gate.** Only the dbt models of the manifest's published layers are copied
+(never "every table of a schema"); a class A column is refused by their contract;
+and before anything is swapped in, every text column of every new artefact is
+scanned: a value equal to a vault value or token, or shaped like a mobile number or
+a national ID, refuses the whole publication (:class:`PublicationRefused`).
+
+**Atomicity.** Every clearance's new file is written beside the old one under a
+temporary name, scanned, made durable (checkpoint, fsync), then swapped in with
+``os.replace``. A BI client that has the file open keeps reading the old one; one
+that opens it during the swap gets either the old or the new file. A failed or
+killed run leaves only stray temp files, which the next publication removes.
 """
 
+from __future__ import annotations
+
+import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
+from orchestration.publish.clearances import (
+    AGGREGATE_COUNT,
+    CLEARANCE_CLASSES,
+    CUSTOMER_KEY,
+    K_ANONYMITY,
+    PublishedTable,
+    pseudonym,
+    published_tables,
+)
+from orchestration.security import vault
+from orchestration.security.keys import CLEARANCES, KeyStore
+from orchestration.security.stores import attach_sql, new_connection
+from orchestration.settings import Paths
 from orchestration.warehouse import quote_ident, quote_literal
 
 ARTEFACT = "tiers.duckdb"
 KEEP_RELEASES = 3
+#: a mobile number or a mainland national ID inside a text value.
+IDENTIFIER_PATTERNS = {
+    "phone number": r"(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)",
+    "national ID": r"(^|[^0-9])[0-9]{17}[0-9Xx]([^0-9A-Za-z]|$)",
+}
+#: the customers' information class, built by dbt from the seed customer_info_classes.
+CUSTOMER_CLASS_TABLE = "intermediate.int_customer_info_class"
+
+
+class PublicationRefused(RuntimeError):
+    """The gate found something that must not be published; nothing was swapped."""
 
 
 @dataclass
 class Publication:
+    clearance: str
     path: Path
     parquet_dir: Path
     tables: dict[str, int]
+    columns: list[str]
+    column_list_sha256: str
+    file_sha256: str
+    encrypted: bool
     as_of_date: str
     run_id: str
 
@@ -44,14 +92,27 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _clean_stale(published: Path) -> None:
-    for stale in published.glob(f".{ARTEFACT}.*.tmp*"):
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parquet_key(key_text: str) -> str:
+    """The 256-bit Parquet encryption key of a clearance, derived from its key."""
+    return base64.b64encode(hashlib.sha256(key_text.encode() + b"|parquet").digest()).decode()
+
+
+def _clean_stale(folder: Path) -> None:
+    for stale in folder.glob(f".{ARTEFACT}.*.tmp*"):
         stale.unlink(missing_ok=True)
-    for stale in published.glob(".parquet.*.tmp"):
+    for stale in folder.glob(".parquet.*.tmp"):
         stale.unlink(missing_ok=True)
-    releases = published / "releases"
+    releases = folder / "releases"
     if releases.is_dir():
-        current = (published / "parquet").resolve() if (published / "parquet").exists() else None
+        current = (folder / "parquet").resolve() if (folder / "parquet").exists() else None
         dirs = sorted(
             (d for d in releases.iterdir() if d.is_dir()),
             key=lambda d: d.stat().st_mtime,
@@ -62,66 +123,258 @@ def _clean_stale(published: Path) -> None:
                 shutil.rmtree(old, ignore_errors=True)
 
 
-def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select table_name from information_schema.tables where table_catalog = 'wh' "
-            "and table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
-        ).fetchall()
-    ]
+def remove_unsplit_artefact(published: Path) -> list[str]:
+    """Remove the single all-audience artefact of versions before the clearances."""
+    removed = []
+    for name in (ARTEFACT, "parquet", "releases"):
+        path = published / name
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+            removed.append(name)
+        elif path.is_dir():
+            shutil.rmtree(path)
+            removed.append(name)
+    return removed
 
 
-def publish(warehouse: Path, published: Path, as_of_date: str, run_id: str) -> Publication:
-    """Copy every ``marts`` table into a new artefact and swap it in atomically."""
-    published.mkdir(parents=True, exist_ok=True)
-    _clean_stale(published)
-    target = published / ARTEFACT
-    tmp = published / f".{ARTEFACT}.{run_id}.tmp"
-    release = published / "releases" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{run_id[:8]}"
-    parquet_dir = release / "parquet"
-    parquet_dir.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-    # The new file is the writable database; the warehouse is attached read-only.
-    with duckdb.connect(str(tmp)) as con:
-        con.execute(f"attach {quote_literal(str(warehouse))} as wh (read_only)")
-        tables = mart_tables(con)
-        if not tables:
-            raise RuntimeError(f"{warehouse}: schema marts has no tables to publish")
-        for table in tables:
-            name = quote_ident(table)
-            con.execute(f"create table main.{name} as select * from wh.marts.{name} order by all")
-            counts[table] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
-            con.execute(
-                f"copy main.{name} to "
-                f"{quote_literal(str(parquet_dir / (table + '.parquet')))} "
-                "(format parquet, compression zstd)"
-            )
-        published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        con.execute(
-            "create table main._publication as select ? as run_id, "
-            "cast(? as date) as as_of_date, cast(? as timestamp) as published_at, "
-            "? as row_counts",
-            [run_id, as_of_date, published_at, json.dumps(counts)],
+def _select(table: PublishedTable, clearance: str) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """The SELECT copying ``table`` for ``clearance`` and its catalog rows."""
+    classes = CLEARANCE_CLASSES[clearance]
+    exprs, catalog = [], []
+    for col in table.visible(clearance):
+        name = quote_ident(col.name)
+        if col.name == CUSTOMER_KEY and clearance == "general":
+            exprs.append(f"tiering_pseudonym(src.{name}) as {name}")
+            catalog.append((table.name, col.name, "C", "HMAC pseudonym of the customer number"))
+        else:
+            exprs.append(f"src.{name}")
+            catalog.append((table.name, col.name, col.info_class, ""))
+    sql = f"select {', '.join(exprs)} from wh.{table.schema}.{quote_ident(table.name)} src"
+    wanted = ", ".join(quote_literal(c) for c in classes)
+    if table.per_customer:
+        # a customer without a class is treated as the strictest class
+        sql += (
+            f" left join wh.{CUSTOMER_CLASS_TABLE} ci on ci.customer_id = src.{CUSTOMER_KEY}"
+            f" where coalesce(ci.customer_info_class, 'A') in ({wanted})"
         )
+    elif table.aggregate and clearance == "general":
+        sql += f" where src.{AGGREGATE_COUNT} >= {K_ANONYMITY}"
+    return sql + " order by all", catalog
+
+
+def _enforce_k(
+    con: duckdb.DuckDBPyConnection, table: PublishedTable, catalog: list[tuple[str, str, str, str]]
+) -> list[str]:
+    """Drop quasi-identifier columns of a general table, most distinct values first,
+    until every combination of the remaining ones covers >= K customers."""
+    present = {c[1] for c in catalog if c[0] == table.name}
+    quasi = [c.name for c in table.columns if c.quasi_identifier and c.name in present]
+    dropped = []
+    name = quote_ident(table.name)
+    while quasi:
+        group = ", ".join(quote_ident(q) for q in quasi)
+        smallest = con.execute(
+            f"select min(n) from (select count(distinct {CUSTOMER_KEY}) as n from {name} "
+            f"group by {group})"
+        ).fetchone()[0]
+        if smallest is None or smallest >= K_ANONYMITY:
+            break
+        widest = max(
+            quasi,
+            key=lambda q: con.execute(
+                f"select count(distinct {quote_ident(q)}) from {name}"
+            ).fetchone()[0],
+        )
+        con.execute(f"alter table {name} drop column {quote_ident(widest)}")
+        quasi.remove(widest)
+        dropped.append(widest)
+    catalog[:] = [c for c in catalog if not (c[0] == table.name and c[1] in dropped)]
+    return dropped
+
+
+def scan_for_identifiers(
+    con: duckdb.DuckDBPyConnection, values: set[str], tokens: set[str]
+) -> list[str]:
+    """Findings of the value scan over every text column of the open artefact."""
+    con.register(
+        "_vault_values",
+        pa.table({"v": pa.array(sorted(values | tokens), type=pa.string())}),
+    )
+    findings = []
+    columns = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = 'main' "
+        "and data_type = 'VARCHAR' and table_name not in ('_catalog', '_publication') "
+        "order by 1, 2"
+    ).fetchall()
+    for table, column in columns:
+        t, c = quote_ident(table), quote_ident(column)
+        hits = con.execute(f"select count(*) from {t} join _vault_values on {c} = v").fetchone()[0]
+        if hits:
+            findings.append(f"{table}.{column}: {hits} value(s) equal to a vault value or token")
+        for what, pattern in IDENTIFIER_PATTERNS.items():
+            shaped = con.execute(
+                f"select count(*) from {t} where regexp_matches({c}, {quote_literal(pattern)})"
+            ).fetchone()[0]
+            if shaped:
+                findings.append(f"{table}.{column}: {shaped} value(s) shaped like a {what}")
+    con.unregister("_vault_values")
+    return findings
+
+
+def _build(
+    paths: Paths,
+    clearance: str,
+    tables: list[PublishedTable],
+    tmp: Path,
+    parquet_dir: Path,
+    as_of_date: str,
+    run_id: str,
+    encrypted: bool,
+    known: tuple[set[str], set[str]],
+) -> Publication:
+    keys = KeyStore(paths.home)
+    key_text = keys.text(clearance)
+    counts: dict[str, int] = {}
+    catalog: list[tuple[str, str, str, str]] = []
+    parquet_hashes: dict[str, str] = {}
+    con = new_connection()
+    try:
+        options = f" (encryption_key {quote_literal(key_text)})" if encrypted else ""
+        con.execute(f"attach {quote_literal(str(tmp))} as pub{options}")
+        con.execute(attach_sql(paths.warehouse, keys.text("warehouse"), "wh", read_only=True))
+        con.execute("use pub")
+        general_key = keys.key("general")
+        con.create_function(
+            "tiering_pseudonym",
+            lambda arr: pa.array([pseudonym(general_key, v) for v in arr.to_pylist()]),
+            [duckdb.sqltypes.VARCHAR],
+            duckdb.sqltypes.VARCHAR,
+            type="arrow",
+            null_handling="special",
+        )
+        con.execute(f"pragma add_parquet_key('tiering', {quote_literal(parquet_key(key_text))})")
+        for table in tables:
+            select, table_catalog = _select(table, clearance)
+            name = quote_ident(table.name)
+            con.execute(f"create table main.{name} as {select}")
+            if clearance == "general" and table.per_customer:
+                _enforce_k(con, table, table_catalog)
+            catalog.extend(table_catalog)
+            counts[table.name] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
+            target = parquet_dir / f"{table.name}.parquet"
+            encryption = ", encryption_config {footer_key: 'tiering'}" if encrypted else ""
+            con.execute(
+                f"copy main.{name} to {quote_literal(str(target))} "
+                f"(format parquet, compression zstd{encryption})"
+            )
+            parquet_hashes[table.name] = _sha256(target)
         con.execute("detach wh")
+        findings = scan_for_identifiers(con, *known)
+        if findings:
+            raise PublicationRefused(
+                f"{clearance}: the value scan found customer identifiers; nothing was "
+                "published:\n  " + "\n  ".join(findings)
+            )
+        columns = [f"{t}.{c}" for t, c, _, _ in catalog]
+        column_hash = hashlib.sha256("\n".join(columns).encode()).hexdigest()
+        con.execute(
+            "create table main._catalog (table_name varchar, column_name varchar, "
+            "info_class varchar, note varchar)"
+        )
+        con.executemany("insert into main._catalog values (?, ?, ?, ?)", catalog)
+        con.execute(
+            "create table main._publication as select ? as run_id, cast(? as date) as "
+            "as_of_date, ? as clearance, cast(? as timestamp) as published_at, "
+            "? as column_list_sha256, ? as row_counts, ? as parquet_sha256, ? as encrypted",
+            [
+                run_id,
+                as_of_date,
+                clearance,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                column_hash,
+                json.dumps(counts),
+                json.dumps(parquet_hashes),
+                encrypted,
+            ],
+        )
         con.execute("checkpoint")
+        con.execute("use memory")
+        con.execute("detach pub")
+    finally:
+        con.close()
     _fsync(tmp)
-    os.replace(tmp, target)
-    link_tmp = published / f".parquet.{run_id}.tmp"
-    link_tmp.unlink(missing_ok=True)
-    link_tmp.symlink_to(parquet_dir.relative_to(published))
-    current = published / "parquet"
-    if current.is_dir() and not current.is_symlink():
-        # A real folder (e.g. a copied or restored home) cannot be replaced by a
-        # symlink in one rename: keep it as an old release and switch to the link.
-        current.rename(published / "releases" / f"restored-{run_id[:8]}")
-    os.replace(link_tmp, current)
-    _fsync(published)
     return Publication(
-        path=target,
-        parquet_dir=published / "parquet",
+        clearance=clearance,
+        path=tmp,
+        parquet_dir=parquet_dir,
         tables=counts,
+        columns=columns,
+        column_list_sha256=column_hash,
+        file_sha256=_sha256(tmp),
+        encrypted=encrypted,
         as_of_date=as_of_date,
         run_id=run_id,
     )
+
+
+def _swap(folder: Path, pub: Publication) -> Publication:
+    target = folder / ARTEFACT
+    os.replace(pub.path, target)
+    link_tmp = folder / f".parquet.{pub.run_id}.tmp"
+    link_tmp.unlink(missing_ok=True)
+    link_tmp.symlink_to(pub.parquet_dir.relative_to(folder))
+    current = folder / "parquet"
+    if current.is_dir() and not current.is_symlink():
+        # A real folder (e.g. a copied or restored home) cannot be replaced by a
+        # symlink in one rename: keep it as an old release and switch to the link.
+        current.rename(folder / "releases" / f"restored-{pub.run_id[:8]}")
+    os.replace(link_tmp, current)
+    _fsync(folder)
+    pub.path = target
+    pub.parquet_dir = current
+    return pub
+
+
+def publish(
+    paths: Paths,
+    manifest: Mapping[str, Any],
+    as_of_date: str,
+    run_id: str,
+    *,
+    general_unencrypted: bool = False,
+) -> dict[str, Publication]:
+    """Build every clearance's artefact, scan them all, then swap them in."""
+    tables = published_tables(manifest)
+    if not tables:
+        raise RuntimeError("the manifest has no published models")
+    known = vault.known_values(paths)
+    built: dict[str, Publication] = {}
+    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{run_id[:8]}"
+    try:
+        for clearance in CLEARANCES:
+            folder = paths.published / clearance
+            folder.mkdir(parents=True, exist_ok=True)
+            _clean_stale(folder)
+            parquet_dir = folder / "releases" / stamp / "parquet"
+            parquet_dir.mkdir(parents=True, exist_ok=True)
+            built[clearance] = _build(
+                paths,
+                clearance,
+                tables,
+                folder / f".{ARTEFACT}.{run_id}.tmp",
+                parquet_dir,
+                as_of_date,
+                run_id,
+                encrypted=not (clearance == "general" and general_unencrypted),
+                known=known,
+            )
+    except BaseException:
+        # nothing of a refused or failed publication stays behind (it may hold what
+        # the gate refused)
+        for clearance in CLEARANCES:
+            folder = paths.published / clearance
+            (folder / f".{ARTEFACT}.{run_id}.tmp").unlink(missing_ok=True)
+            shutil.rmtree(folder / "releases" / stamp, ignore_errors=True)
+        raise
+    return {c: _swap(paths.published / c, pub) for c, pub in built.items()}

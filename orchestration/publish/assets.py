@@ -1,12 +1,31 @@
 """The publication as a Dagster asset, downstream of every published dbt model."""
 
+import json
+
 import dagster as dg
 
 from contracts.marts import PUBLISHED_LAYERS
-from orchestration.publish.artefact import publish
+from orchestration.publish.artefact import publish, remove_unsplit_artefact
+from orchestration.security import access_log, governance
+from orchestration.security.keys import KeyStore
 from orchestration.settings import TieringConfig
+from orchestration.transform.assets import dbt_project
 
 PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
+#: the actor the access log records for what the nightly job does.
+JOB_ACTOR = "tiering-job"
+
+
+def _rotate_revoked_keys(context: dg.AssetExecutionContext, paths) -> list[str]:
+    """A revocation rotates its clearance's key at the next publication."""
+    rotated = []
+    for clearance in governance.pending_rotations(paths):
+        KeyStore(paths.home).rotate(clearance)
+        governance.mark_rotated(paths, clearance)
+        access_log.append(paths, "key_rotation", JOB_ACTOR, {"clearance": clearance})
+        context.log.info(f"key of clearance {clearance!r} rotated after a revocation")
+        rotated.append(clearance)
+    return rotated
 
 
 def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -21,24 +40,57 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         group_name="published",
         deps=mart_keys,
         kinds={"duckdb", "parquet"},
-        description="Read-only BI artefact: every marts table in "
-        "$TIERING_HOME/published/tiers.duckdb and parquet/<table>.parquet, "
-        "swapped in atomically after every blocking check passed.",
+        description="One encrypted BI artefact per clearance: "
+        "$TIERING_HOME/published/<general|confidential|restricted>/tiers.duckdb and "
+        "parquet/<table>.parquet, scanned for customer identifiers and swapped in "
+        "atomically after every blocking check passed; each publication is recorded "
+        "in the access log.",
     )
     def published_tiers(
         context: dg.AssetExecutionContext, tiering: TieringConfig
     ) -> dg.MaterializeResult:
         paths = tiering.paths
-        pub = publish(
-            paths.warehouse, paths.published, tiering.as_of.isoformat(), context.run.run_id
+        removed = remove_unsplit_artefact(paths.published)
+        if removed:
+            context.log.warning(
+                f"removed the single all-audience artefact of an older version: {removed}"
+            )
+        rotated = _rotate_revoked_keys(context, paths)
+        manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+        pubs = publish(
+            paths,
+            manifest,
+            tiering.as_of.isoformat(),
+            context.run.run_id,
+            general_unencrypted=tiering.publish_general_unencrypted,
         )
-        context.log.info(f"published {len(pub.tables)} tables to {pub.path}")
+        head = ""
+        for clearance, pub in pubs.items():
+            head = access_log.append(
+                paths,
+                "publication",
+                JOB_ACTOR,
+                {
+                    "clearance": clearance,
+                    "run_id": pub.run_id,
+                    "as_of_date": pub.as_of_date,
+                    "file_sha256": pub.file_sha256,
+                    "column_list_sha256": pub.column_list_sha256,
+                    "columns": pub.columns,
+                    "encrypted": pub.encrypted,
+                },
+            )
+            context.log.info(
+                f"published {len(pub.tables)} tables for clearance {clearance} to {pub.path}"
+                + ("" if pub.encrypted else " (NOT encrypted: publish_general_unencrypted)")
+            )
         return dg.MaterializeResult(
             metadata={
-                "path": dg.MetadataValue.path(str(pub.path)),
-                "parquet": dg.MetadataValue.path(str(pub.parquet_dir)),
-                "as_of_date": pub.as_of_date,
-                "row_counts": dg.MetadataValue.json(pub.tables),
+                **{f"{c}_path": dg.MetadataValue.path(str(p.path)) for c, p in pubs.items()},
+                **{f"{c}_row_counts": dg.MetadataValue.json(p.tables) for c, p in pubs.items()},
+                "as_of_date": tiering.as_of.isoformat(),
+                "access_log_head": head,
+                "keys_rotated": dg.MetadataValue.json(rotated),
             }
         )
 

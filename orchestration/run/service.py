@@ -16,6 +16,8 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.demo import DEFAULT_AS_OF as DEMO_AS_OF
+from orchestration.security.keys import preflight
+from orchestration.security.stores import make_private
 from orchestration.settings import Paths
 from orchestration.warehouse import exclusive_run
 
@@ -75,6 +77,10 @@ def run_nightly(
     from orchestration.run.schedules import NIGHTLY_JOB_NAME, run_config_for
     from orchestration.run.summary import RunOutcome, print_summary
 
+    # Production keys are checked before anything is written; then everything the
+    # run creates under the home is private (umask 027).
+    preflight(paths.home)
+    make_private(paths.home)
     owned = instance is None
     instance = instance or ensure_instance(paths.dagster_home)
     progress(f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}")

@@ -7,6 +7,8 @@ import dagster as dg
 import duckdb
 
 from orchestration.publish.artefact import ARTEFACT
+from orchestration.security.keys import CLEARANCES, KeyStore
+from orchestration.security.stores import open_store
 from orchestration.settings import Paths
 from orchestration.transform.registry import tier_schemes
 from orchestration.warehouse import connect, quote_ident
@@ -46,7 +48,9 @@ class RunOutcome:
             for e in result.all_events
             if e.is_step_failure
         ]
-        published = published_run_id(paths.published / ARTEFACT) == result.run_id
+        published = all(
+            published_run_id(paths, clearance) == result.run_id for clearance in CLEARANCES
+        )
         return cls(
             run_id=result.run_id,
             success=result.success and published,
@@ -57,11 +61,23 @@ class RunOutcome:
         )
 
 
-def published_run_id(artefact: Path) -> str | None:
+def artefact_path(paths: Paths, clearance: str) -> Path:
+    return paths.published / clearance / ARTEFACT
+
+
+def published_run_id(paths: Paths, clearance: str) -> str | None:
+    """The run of the artefact of ``clearance`` (opened with its key), if any."""
+    artefact = artefact_path(paths, clearance)
     if not artefact.exists():
         return None
-    with duckdb.connect(str(artefact), read_only=True) as con:
-        return con.execute("select run_id from _publication").fetchone()[0]
+    key = KeyStore(paths.home).text(clearance)
+    try:
+        with open_store(artefact, key, alias="pub", read_only=True) as con:
+            return con.execute("select run_id from _publication").fetchone()[0]
+    except duckdb.Error:
+        # the general artefact may be published unencrypted (an explicit setting)
+        with duckdb.connect(str(artefact), read_only=True) as con:
+            return con.execute("select run_id from _publication").fetchone()[0]
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
@@ -144,12 +160,18 @@ def print_summary(outcome: RunOutcome, paths: Paths) -> None:
     for f in outcome.failures:
         print(f"  step failure {f[:2000]}")
     if outcome.published:
-        print(f"\npublished: {paths.published / ARTEFACT}")
-        print(f"           {paths.published / 'parquet'}/<table>.parquet")
+        print("\npublished (one encrypted artefact per clearance):")
+        for clearance in CLEARANCES:
+            print(f"  {clearance:<13}{artefact_path(paths, clearance)}")
+            print(f"  {'':<13}{paths.published / clearance / 'parquet'}/<table>.parquet")
     else:
-        previous = paths.published / ARTEFACT
+        previous = [c for c in CLEARANCES if artefact_path(paths, c).exists()]
         print(
             "\nNOT published"
-            + (f"; the previous artefact stays at {previous}" if previous.exists() else "")
+            + (
+                f"; the previous artefacts stay in {paths.published} ({', '.join(previous)})"
+                if previous
+                else ""
+            )
         )
     print(line)

@@ -18,7 +18,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from orchestration.settings import TieringConfig, pii_key
+from orchestration.security.keys import KeyStore
+from orchestration.settings import TieringConfig
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
 
 #: groups of the resource types that do not live under models/.
@@ -58,7 +59,7 @@ class TieringDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_env(tiering: TieringConfig) -> dict[str, str]:
-    """Environment the dbt subprocess needs: warehouse path, as-of date, PII token key.
+    """Environment the dbt subprocess needs: warehouse path and key, as-of date.
 
     The as-of date goes in the environment, not in ``--vars``: a changed var makes
     dbt parse the whole project again, while macro ``as_of_date()`` reads the
@@ -67,8 +68,9 @@ def dbt_env(tiering: TieringConfig) -> dict[str, str]:
     return {
         "TIERING_WAREHOUSE": str(tiering.paths.warehouse),
         "TIERING_AS_OF_DATE": tiering.as_of.isoformat(),
-        # dbt scrubs DBT_ENV_SECRET_* values from its logs.
-        "DBT_ENV_SECRET_PII_KEY": pii_key(),
+        # The warehouse's encryption key; dbt scrubs DBT_ENV_SECRET_* values from its
+        # logs and refuses them in model SQL, so it never reaches target/.
+        "DBT_ENV_SECRET_WAREHOUSE_KEY": KeyStore(tiering.paths.home).text("warehouse"),
     }
 
 

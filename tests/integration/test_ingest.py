@@ -9,6 +9,10 @@ import pytest
 from contracts.landing import SOURCES
 from orchestration.ingest.files import LandingFileError, find_files
 from orchestration.ingest.load import run_ingest
+from orchestration.security.keys import KeyStore
+from orchestration.security.tokens import token
+from orchestration.security.vault import reveal
+from orchestration.settings import resolve_paths
 from tests.conftest import query
 
 AS_OF = dt.date(2026, 10, 31)
@@ -27,7 +31,10 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
 
 
 def ingest_all(landing: Path, warehouse: Path, names=("customers", "transactions")) -> dict:
-    return {n: run_ingest(warehouse, landing, SOURCES[n], AS_OF, "run-1") for n in names}
+    return {
+        n: run_ingest(resolve_paths(warehouse.parent, landing), SOURCES[n], AS_OF, "run-1")
+        for n in names
+    }
 
 
 @pytest.fixture
@@ -53,7 +60,7 @@ def test_bad_rows_are_quarantined_with_file_row_and_reason(landing: Path, tmp_pa
         "T1,C1,2026-01-01 10:00:00,purchase,10.50\n"  # exact duplicate of T1
         "T1,C2,2026-01-01 10:00:00,purchase,99.00\n",
     )  # same key, other content
-    wh = tmp_path / "wh.duckdb"
+    wh = tmp_path / "warehouse.duckdb"
     result = ingest_all(landing, wh)["transactions"]
     assert (
         result.rows_read,
@@ -92,7 +99,7 @@ def test_reingesting_the_same_files_does_not_duplicate(landing: Path, tmp_path: 
         "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
         "T1,C1,2026-01-01 10:00:00,purchase,10.50\n",
     )
-    wh = tmp_path / "wh.duckdb"
+    wh = tmp_path / "warehouse.duckdb"
     ingest_all(landing, wh)
     ingest_all(landing, wh)
     assert query(wh, "select count(*) from raw.transactions") == [(1,)]
@@ -107,7 +114,7 @@ def test_redelivered_file_under_another_name_is_counted_as_duplicates(landing, t
     )
     write(landing, "transactions/day1.csv", body)
     write(landing, "transactions/day1_resent.csv", body)
-    result = ingest_all(landing, tmp_path / "wh.duckdb")["transactions"]
+    result = ingest_all(landing, tmp_path / "warehouse.duckdb")["transactions"]
     assert (result.rows_read, result.rows_loaded, result.rows_duplicate) == (4, 2, 2)
     assert result.rows_quarantined == 0
 
@@ -119,11 +126,11 @@ def test_missing_required_column_fails_naming_file_and_column(landing, tmp_path)
         "transaction_id,customer_id,transaction_ts,amount\nT1,C1,2026-01-01,1\n",
     )
     with pytest.raises(LandingFileError, match=r"transactions\.csv.*transaction_type"):
-        ingest_all(landing, tmp_path / "wh.duckdb")
+        ingest_all(landing, tmp_path / "warehouse.duckdb")
 
 
 def test_failed_ingest_keeps_the_previous_raw_table(landing, tmp_path):
-    wh = tmp_path / "wh.duckdb"
+    wh = tmp_path / "warehouse.duckdb"
     good = write(
         landing,
         "transactions.csv",
@@ -140,22 +147,22 @@ def test_failed_ingest_keeps_the_previous_raw_table(landing, tmp_path):
 def test_empty_file_fails(landing, tmp_path):
     write(landing, "transactions.csv", "")
     with pytest.raises(LandingFileError, match=r"transactions\.csv: empty file"):
-        ingest_all(landing, tmp_path / "wh.duckdb")
+        ingest_all(landing, tmp_path / "warehouse.duckdb")
 
 
 def test_missing_mandatory_source_fails_and_optional_source_is_empty(tmp_path):
     landing = tmp_path / "landing"
     write(landing, "customers.csv", CUSTOMERS)
-    wh = tmp_path / "wh.duckdb"
-    run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
-    result = run_ingest(wh, landing, SOURCES["balances"], AS_OF, "r")
+    wh = tmp_path / "warehouse.duckdb"
+    run_ingest(resolve_paths(wh.parent, landing), SOURCES["customers"], AS_OF, "r")
+    result = run_ingest(resolve_paths(wh.parent, landing), SOURCES["balances"], AS_OF, "r")
     assert not result.is_present
     assert query(
         wh, "select is_present, rows_read from raw.source_manifest where source = 'balances'"
     ) == [(False, 0)]
     assert query(wh, "select count(*) from raw.balances") == [(0,)]
     with pytest.raises(LandingFileError, match="mandatory source 'transactions'"):
-        run_ingest(wh, landing, SOURCES["transactions"], AS_OF, "r")
+        run_ingest(resolve_paths(wh.parent, landing), SOURCES["transactions"], AS_OF, "r")
 
 
 def test_encodings_bom_gbk_crlf_and_quoted_newlines(tmp_path):
@@ -169,11 +176,14 @@ def test_encodings_bom_gbk_crlf_and_quoted_newlines(tmp_path):
     write(
         landing, "customers/b_gbk.csv", 'customer_id,full_name,city\nC2,李四,"北京\n朝阳"\n', "gbk"
     )
-    result = run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
+    paths = resolve_paths(tmp_path, landing)
+    result = run_ingest(paths, SOURCES["customers"], AS_OF, "r")
     assert result.rows_loaded == 2
+    pii = KeyStore(tmp_path).key("pii")
     assert query(
-        tmp_path / "wh.duckdb", "select customer_id, full_name, city from raw.customers order by 1"
-    ) == [("C1", "张三", "上海,浦东"), ("C2", "李四", "北京\n朝阳")]
+        paths.warehouse, "select customer_id, full_name_token, city from raw.customers order by 1"
+    ) == [("C1", token(pii, "张三"), "上海,浦东"), ("C2", token(pii, "李四"), "北京\n朝阳")]
+    assert reveal(paths, "C2") == {"full_name": "李四"}
 
 
 def test_undecodable_file_fails_with_a_clear_message(tmp_path, monkeypatch):
@@ -181,20 +191,25 @@ def test_undecodable_file_fails_with_a_clear_message(tmp_path, monkeypatch):
     write(landing, "customers.csv", "customer_id,full_name\nC1,张三\n", "utf-16")
     monkeypatch.setenv("TIERING_ENCODING_CUSTOMERS", "utf-8")
     with pytest.raises(LandingFileError, match=r"customers\.csv: not readable as utf-8"):
-        run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
+        run_ingest(resolve_paths(tmp_path, landing), SOURCES["customers"], AS_OF, "r")
 
 
 def test_unknown_column_is_kept_aside_and_reported(tmp_path):
     landing = tmp_path / "landing"
     write(landing, "customers.csv", "customer_id,shoe_size\nC1,42\n")
-    wh = tmp_path / "wh.duckdb"
-    result = run_ingest(wh, landing, SOURCES["customers"], AS_OF, "r")
+    wh = tmp_path / "warehouse.duckdb"
+    result = run_ingest(resolve_paths(wh.parent, landing), SOURCES["customers"], AS_OF, "r")
     assert result.extra_columns == ["customers.csv:shoe_size"]
+    # the name and a token stay in the warehouse; the value is in the vault only
+    value_token = token(KeyStore(tmp_path).key("pii"), "42")
     assert query(
         wh,
-        "select _source_file, _source_row, column_name, value "
+        "select _source_file, _source_row, column_name, value_token "
         "from quarantine.customers_extra_columns",
-    ) == [("customers.csv", 1, "shoe_size", "42")]
+    ) == [("customers.csv", 1, "shoe_size", value_token)]
+    assert query(resolve_paths(tmp_path).vault, "select column_name, value from token_values") == [
+        ("extra:shoe_size", "42")
+    ]
 
 
 def test_parquet_files_are_read(tmp_path):
@@ -205,7 +220,7 @@ def test_parquet_files_are_read(tmp_path):
             f"copy (select 'C' || i as customer_id, date '2020-01-01' as onboarded_date "
             f"from range(3) t(i)) to '{landing / 'customers.parquet'}' (format parquet)"
         )
-    result = run_ingest(tmp_path / "wh.duckdb", landing, SOURCES["customers"], AS_OF, "r")
+    result = run_ingest(resolve_paths(tmp_path, landing), SOURCES["customers"], AS_OF, "r")
     assert result.rows_loaded == 3
 
 
@@ -222,3 +237,62 @@ def test_find_files_matches_prefix_and_folder_only(tmp_path):
         write(landing, name, "x\n")
     found = [p.relative_to(landing).as_posix() for p in find_files(landing, "customers")]
     assert found == ["customers.csv", "customers/x.parquet", "customers_2026.csv"]
+
+
+def test_class_a_values_are_only_tokens_in_raw_and_quarantine_and_clear_in_the_vault(tmp_path):
+    landing = tmp_path / "landing"
+    write(
+        landing,
+        "customers.csv",
+        "customer_id,full_name,national_id,phone,birth_date\n"
+        "C1,王小明,11010119900101123X,13800138000,1990-01-01\n"
+        "C2,赵六,110101199202021234,13912345678,not-a-date\n",  # quarantined
+    )
+    paths = resolve_paths(tmp_path, landing)
+    result = run_ingest(paths, SOURCES["customers"], AS_OF, "r")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    pii = KeyStore(tmp_path).key("pii")
+    assert query(paths.warehouse, "select national_id_token from quarantine.customers") == [
+        (token(pii, "110101199202021234"),)
+    ]
+    assert reveal(paths, "C1") == {
+        "full_name": "王小明",
+        "national_id": "11010119900101123X",
+        "phone": "13800138000",
+    }
+    # not one byte of a clear value in the (encrypted) warehouse file
+    data = paths.warehouse.read_bytes()
+    for value in ("王小明", "赵六", "11010119900101123X", "110101199202021234", "13912345678"):
+        assert value.encode() not in data
+
+
+def test_a_file_name_with_glob_characters_is_loaded_in_full(landing: Path, tmp_path: Path):
+    header = "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+    # DuckDB would read "[1]" as a character class matching "transactions_1.csv"
+    write(landing, "transactions_[1].csv", header + "T1,C1,2026-01-01 10:00:00,purchase,1\n")
+    write(landing, "transactions_1.csv", header + "T2,C1,2026-01-02 10:00:00,purchase,2\n")
+    write(landing, "transactions_*.csv", header + "T3,C2,2026-01-03 10:00:00,purchase,3\n")
+    result = ingest_all(landing, tmp_path / "warehouse.duckdb")["transactions"]
+    assert (result.rows_read, result.rows_loaded, result.rows_duplicate) == (3, 3, 0)
+    assert query(
+        tmp_path / "warehouse.duckdb",
+        "select _source_file, transaction_id from raw.transactions order by 2",
+    ) == [
+        ("transactions_[1].csv", "T1"),
+        ("transactions_1.csv", "T2"),
+        ("transactions_*.csv", "T3"),
+    ]
+
+
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_symlinks_out_of_the_landing_folder_are_refused(landing: Path, tmp_path: Path, where):
+    outside = tmp_path / "elsewhere"
+    secret = write(outside, "transactions.csv", "transaction_id\nT9\n")
+    if where == "file":
+        (landing / "transactions.csv").symlink_to(secret)
+        named = "transactions.csv"
+    else:
+        (landing / "transactions").symlink_to(outside)
+        named = "transactions"
+    with pytest.raises(LandingFileError, match=rf"{named}.*symbolic link.*refused"):
+        ingest_all(landing, tmp_path / "warehouse.duckdb")

@@ -1,27 +1,84 @@
-"""Publication: atomic swap, previous artefact kept on failure, readers never broken."""
+"""Publication: one encrypted artefact per clearance, the gate, atomic swap, readers
+never broken."""
 
 import multiprocessing as mp
 import time
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from orchestration.publish import artefact as pub
+from orchestration.publish.clearances import K_ANONYMITY, pseudonym
+from orchestration.security import vault
+from orchestration.security.keys import KeyStore
+from orchestration.settings import Paths, resolve_paths
+from orchestration.warehouse import connect
+from tests.conftest import open_db
+
+TABLES = ("customer_star_tier", "customer_contribution_tier")
 
 
-def make_warehouse(path: Path, version: int, rows: int = 200) -> None:
-    with duckdb.connect(str(path)) as con:
+def _node(name: str, columns: dict[str, dict]) -> dict:
+    return {
+        "resource_type": "model",
+        "name": name,
+        "schema": "marts",
+        "fqn": ["tiering", "tiers", name],
+        "config": {"contract": {"enforced": True}},
+        "columns": {
+            c: {"data_type": spec.get("type", "varchar"), "meta": spec["meta"]}
+            for c, spec in columns.items()
+        },
+    }
+
+
+#: a manifest of two published tier tables: customer key (C), version (C), an amount
+#: (B), a note (C) and a quasi-identifier (C).
+MANIFEST = {
+    "nodes": {
+        f"model.tiering.{t}": _node(
+            t,
+            {
+                "customer_id": {"meta": {"info_class": "C"}},
+                "version": {"type": "integer", "meta": {"info_class": "C"}},
+                "amount": {"type": "integer", "meta": {"info_class": "B"}},
+                "note": {"meta": {"info_class": "C"}},
+                "city_tier_code": {"meta": {"info_class": "C", "quasi_identifier": True}},
+            },
+        )
+        for t in TABLES
+    }
+}
+
+
+def make_warehouse(paths: Paths, version: int, rows: int = 200, note: str = "ok") -> None:
+    """Customers C0..: every 10th is class A, every 10th + 1 class B, others C; the
+    city tier is unique for C1 (a quasi-identifier combination of one customer)."""
+    with connect(paths.warehouse) as con:
         con.execute("create schema if not exists marts")
-        for table in ("customer_star_tier", "customer_contribution_tier"):
+        con.execute("create schema if not exists intermediate")
+        con.execute(
+            "create or replace table intermediate.int_customer_info_class as "
+            "select 'C' || i as customer_id, case i % 10 when 0 then 'A' when 1 then 'B' "
+            "else 'C' end as customer_info_class, '' as basis from range(?) t(i)",
+            [rows],
+        )
+        for table in TABLES:
             con.execute(
                 f"create or replace table marts.{table} as select 'C' || i as customer_id, "
-                f"{version} as version from range({rows}) t(i)"
+                f"{version} as version, i * 10 as amount, ? as note, "
+                "case when i = 2 then 'RARE' else 'COMMON' end as city_tier_code "
+                "from range(?) t(i)",
+                [note, rows],
             )
+        # something in the schema that is not a dbt model of the manifest
+        con.execute("create or replace table marts.scratch as select 'x' as secret")
 
 
 def read_versions(artefact: Path) -> set[int]:
-    with duckdb.connect(str(artefact), read_only=True) as con:
+    with open_db(artefact) as con:
         a = con.execute("select distinct version from customer_star_tier").fetchall()
         b = con.execute("select distinct version from customer_contribution_tier").fetchall()
         run = con.execute("select run_id from _publication").fetchone()[0]
@@ -30,34 +87,110 @@ def read_versions(artefact: Path) -> set[int]:
     return versions
 
 
-def test_publish_writes_duckdb_and_parquet(tmp_path: Path):
-    wh = tmp_path / "warehouse.duckdb"
-    make_warehouse(wh, 1)
-    result = pub.publish(wh, tmp_path / "published", "2026-10-31", "run-1")
-    assert result.tables == {"customer_contribution_tier": 200, "customer_star_tier": 200}
-    assert read_versions(result.path) == {1}
-    parquet = tmp_path / "published" / "parquet" / "customer_star_tier.parquet"
-    assert duckdb.sql(f"select count(*) from '{parquet}'").fetchone()[0] == 200
-    assert not list((tmp_path / "published").glob(".*.tmp"))
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return resolve_paths(tmp_path)
 
 
-def test_failed_publication_keeps_the_previous_artefact(tmp_path: Path, monkeypatch):
-    wh = tmp_path / "warehouse.duckdb"
-    make_warehouse(wh, 1)
-    pub.publish(wh, tmp_path / "published", "2026-10-31", "run-1")
-    make_warehouse(wh, 2)
+def test_each_clearance_gets_its_classes_of_columns_and_customers(paths: Paths):
+    make_warehouse(paths, 1)
+    pubs = pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    assert set(pubs) == {"general", "confidential", "restricted"}
+    expected_rows = {"restricted": 200, "confidential": 180, "general": 160}
+    for clearance, publication in pubs.items():
+        assert publication.path == paths.published / clearance / "tiers.duckdb"
+        assert publication.tables == dict.fromkeys(TABLES, expected_rows[clearance])
+        with open_db(publication.path) as con:
+            tables = {r[0] for r in con.execute("show tables").fetchall()}
+            # only the manifest's models are published, never the rest of the schema
+            assert tables == {*TABLES, "_catalog", "_publication"}
+            catalog = con.execute("select distinct info_class from _catalog").fetchall()
+            columns = {r[0] for r in con.execute("select column_name from _catalog").fetchall()}
+            ids = {
+                r[0] for r in con.execute("select customer_id from customer_star_tier").fetchall()
+            }
+        if clearance == "general":
+            assert catalog == [("C",)]
+            assert "amount" not in columns
+            key = KeyStore(paths.home).key("general")
+            assert ids == {pseudonym(key, f"C{i}") for i in range(200) if i % 10 > 1}
+            assert not ids & {f"C{i}" for i in range(200)}
+            # the quasi-identifier was dropped: one customer had a combination of its own
+            assert "city_tier_code" not in columns
+        else:
+            assert "amount" in columns and "city_tier_code" in columns
+            assert ("C0" in ids) == (clearance == "restricted")
+    # the Parquet copies are encrypted: unreadable without the clearance's key
+    parquet = paths.published / "general" / "parquet" / "customer_star_tier.parquet"
+    with pytest.raises(duckdb.Error, match="encrypted"):
+        duckdb.sql(f"select count(*) from '{parquet}'").fetchall()
+
+
+def test_k_anonymity_keeps_a_quasi_identifier_shared_by_enough_customers(paths: Paths):
+    make_warehouse(paths, 1)
+    with connect(paths.warehouse) as con:  # no rare city tier any more
+        for t in TABLES:
+            con.execute(f"update marts.{t} set city_tier_code = 'COMMON'")
+    pubs = pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    with open_db(pubs["general"].path) as con:
+        smallest = con.execute(
+            "select min(n) from (select count(*) n from customer_star_tier group by city_tier_code)"
+        ).fetchone()[0]
+    assert smallest >= K_ANONYMITY
+
+
+def test_an_artefact_does_not_open_without_its_key(paths: Paths):
+    make_warehouse(paths, 1)
+    pubs = pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    for publication in pubs.values():
+        with pytest.raises(duckdb.Error, match="encrypt"):
+            duckdb.connect(str(publication.path), read_only=True).execute("select 1")
+    with pytest.raises(duckdb.Error, match="encrypt"):
+        duckdb.connect(str(paths.warehouse), read_only=True).execute("select 1")
+
+
+@pytest.mark.parametrize(
+    "note, finding",
+    [
+        ("call 13800138000", "shaped like a phone number"),
+        ("id 11010119900101123X", "shaped like a national ID"),
+        ("王小明", "equal to a vault value"),
+    ],
+)
+def test_the_gate_refuses_identifiers_and_publishes_nothing(paths: Paths, note, finding):
+    make_warehouse(paths, 1)
+    pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    vault.store(
+        paths,
+        pa.table({"column_name": ["full_name"], "token": ["t" * 64], "value": ["王小明"]}),
+        None,
+        "run-0",
+    )
+    make_warehouse(paths, 2, note=note)
+    with pytest.raises(pub.PublicationRefused, match=finding):
+        pub.publish(paths, MANIFEST, "2026-11-01", "run-2")
+    for clearance in ("general", "confidential", "restricted"):
+        assert read_versions(paths.published / clearance / "tiers.duckdb") == {1}
+        assert not list((paths.published / clearance).glob(".*.tmp"))
+
+
+def test_failed_publication_keeps_the_previous_artefact(paths: Paths, monkeypatch):
+    make_warehouse(paths, 1)
+    pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    make_warehouse(paths, 2)
 
     def boom(*_args):
         raise OSError("disk full")
 
     monkeypatch.setattr(pub, "_fsync", boom)
     with pytest.raises(OSError, match="disk full"):
-        pub.publish(wh, tmp_path / "published", "2026-11-01", "run-2")
-    assert read_versions(tmp_path / "published" / pub.ARTEFACT) == {1}
+        pub.publish(paths, MANIFEST, "2026-11-01", "run-2")
+    artefact = paths.published / "confidential" / pub.ARTEFACT
+    assert read_versions(artefact) == {1}
     monkeypatch.undo()
-    pub.publish(wh, tmp_path / "published", "2026-11-01", "run-2")
-    assert read_versions(tmp_path / "published" / pub.ARTEFACT) == {2}
-    assert not list((tmp_path / "published").glob(".*.tmp"))
+    pub.publish(paths, MANIFEST, "2026-11-01", "run-2")
+    assert read_versions(artefact) == {2}
+    assert not list((paths.published / "confidential").glob(".*.tmp"))
 
 
 def _reader(artefact: str, started, stop, queue) -> None:
@@ -75,22 +208,21 @@ def _reader(artefact: str, started, stop, queue) -> None:
     queue.put((sorted(seen), errors, reads))
 
 
-def test_concurrent_reader_never_sees_an_error_or_a_mix(tmp_path: Path):
-    wh = tmp_path / "warehouse.duckdb"
-    published = tmp_path / "published"
-    make_warehouse(wh, 1, rows=20_000)
-    pub.publish(wh, published, "2026-10-31", "run-1")
+def test_concurrent_reader_never_sees_an_error_or_a_mix(paths: Paths):
+    make_warehouse(paths, 1, rows=20_000)
+    pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    artefact = paths.published / "confidential" / pub.ARTEFACT
     ctx = mp.get_context("spawn")
     queue, started, stop = ctx.Queue(), ctx.Event(), ctx.Event()
-    reader = ctx.Process(target=_reader, args=(str(published / pub.ARTEFACT), started, stop, queue))
+    reader = ctx.Process(target=_reader, args=(str(artefact), started, stop, queue))
     reader.start()
     assert started.wait(timeout=60), "reader did not start"
     deadline = time.monotonic() + 5
     version = 1
     while time.monotonic() < deadline:
         version += 1
-        make_warehouse(wh, version, rows=20_000)
-        pub.publish(wh, published, "2026-10-31", f"run-{version}")
+        make_warehouse(paths, version, rows=20_000)
+        pub.publish(paths, MANIFEST, "2026-10-31", f"run-{version}")
     stop.set()
     seen, errors, reads = queue.get(timeout=60)
     reader.join(timeout=30)
@@ -99,13 +231,20 @@ def test_concurrent_reader_never_sees_an_error_or_a_mix(tmp_path: Path):
     assert len(seen) >= 2  # the reader really saw publications switch
 
 
-def test_publication_replaces_a_parquet_folder_restored_without_its_symlink(tmp_path: Path):
-    wh = tmp_path / "warehouse.duckdb"
-    make_warehouse(wh, 1)
-    published = tmp_path / "published"
-    (published / "parquet").mkdir(parents=True)  # e.g. a home copied without symlinks
-    (published / "parquet" / "old.parquet").write_bytes(b"x")
-    pub.publish(wh, published, "2026-10-31", "run-1")
-    assert (published / "parquet").is_symlink()
-    assert (published / "parquet" / "customer_star_tier.parquet").exists()
-    assert list((published / "releases").glob("restored-*/old.parquet"))
+def test_publication_replaces_a_parquet_folder_restored_without_its_symlink(paths: Paths):
+    make_warehouse(paths, 1)
+    folder = paths.published / "general"
+    (folder / "parquet").mkdir(parents=True)  # e.g. a home copied without symlinks
+    (folder / "parquet" / "old.parquet").write_bytes(b"x")
+    pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    assert (folder / "parquet").is_symlink()
+    assert (folder / "parquet" / "customer_star_tier.parquet").exists()
+    assert list((folder / "releases").glob("restored-*/old.parquet"))
+
+
+def test_the_unsplit_artefact_of_older_versions_is_removed(paths: Paths):
+    paths.published.mkdir(parents=True)
+    (paths.published / "tiers.duckdb").write_bytes(b"old")
+    (paths.published / "parquet").mkdir()
+    assert pub.remove_unsplit_artefact(paths.published) == ["tiers.duckdb", "parquet"]
+    assert not (paths.published / "tiers.duckdb").exists()

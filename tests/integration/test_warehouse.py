@@ -22,13 +22,15 @@ def hold(script: str) -> subprocess.Popen:
 
 def test_connect_waits_for_a_transient_lock(tmp_path: Path):
     path = tmp_path / "wh.duckdb"
-    duckdb.connect(str(path)).close()
+    with connect(path):
+        pass
     holder = hold(f"""
-        import duckdb, time
-        con = duckdb.connect({str(path)!r})
-        print("held", flush=True)
-        time.sleep(1.5)
-        con.close()
+        import time
+        from pathlib import Path
+        from orchestration.warehouse import connect
+        with connect(Path({str(path)!r})):
+            print("held", flush=True)
+            time.sleep(1.5)
     """)
     started = time.monotonic()
     with connect(path, retry_delays=(0.5, 1, 2)) as con:
@@ -39,12 +41,15 @@ def test_connect_waits_for_a_transient_lock(tmp_path: Path):
 
 def test_connect_gives_up_after_the_last_retry(tmp_path: Path):
     path = tmp_path / "wh.duckdb"
-    duckdb.connect(str(path)).close()
+    with connect(path):
+        pass
     holder = hold(f"""
-        import duckdb, time
-        con = duckdb.connect({str(path)!r})
-        print("held", flush=True)
-        time.sleep(5)
+        import time
+        from pathlib import Path
+        from orchestration.warehouse import connect
+        with connect(Path({str(path)!r})):
+            print("held", flush=True)
+            time.sleep(5)
     """)
     try:
         with pytest.raises(duckdb.IOException, match="lock"), connect(path, retry_delays=(0.1,)):

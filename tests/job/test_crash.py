@@ -9,10 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS, run_job
+from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS, open_db, run_job
 
 NEXT_AS_OF = "2026-10-30"
 #: (name, log text after which the run is killed, extra delay in seconds, whether the
@@ -31,7 +30,7 @@ SEED = int(os.environ.get("TIERING_TEST_SEED") or random.SystemRandom().randrang
 
 def artefact_state(artefact: Path) -> str:
     """The as-of date of the artefact, after checking every table agrees with it."""
-    with duckdb.connect(str(artefact), read_only=True) as con:
+    with open_db(artefact) as con:
         as_of = str(con.execute("select as_of_date from _publication").fetchone()[0])
         for table in CORE_TIER_TABLES:
             dates = con.execute(f"select distinct as_of_date::varchar from {table}").fetchall()
@@ -89,7 +88,7 @@ def published_home(small_landing, tmp_path) -> Path:
 def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
     published_home, small_landing
 ):
-    artefact = published_home / "published" / "tiers.duckdb"
+    artefact = published_home / "published" / "confidential" / "tiers.duckdb"
     killed_before_publication = 0
     random_delay = random.Random(SEED).uniform(0, 25)
     print(f"random kill point: {random_delay:.2f}s after the start (TIERING_TEST_SEED={SEED})")

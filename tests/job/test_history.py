@@ -33,7 +33,7 @@ import pytest
 
 from orchestration.demo import generate
 from orchestration.transform.registry import tier_schemes
-from tests.conftest import run_job
+from tests.conftest import open_db, run_job
 
 #: the repository root: the backfill subprocess imports tests.conftest from it.
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ BACKFILL_SCRIPT = """
 import json, sys
 from pathlib import Path
 import duckdb
-from tests.conftest import run_job
+from tests.conftest import open_db, run_job
 
 home, landing, report = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 runs = []
@@ -102,7 +102,7 @@ for as_of in sys.argv[4:]:
         entry["output"] = run.output[-4000:]
         runs.append(entry)
         break
-    with duckdb.connect(str(run.artefact), read_only=True) as con:
+    with open_db(run.artefact) as con:
         entry["latest_history_date"] = str(con.execute(
             "select max(last_rated_as_of_date) from customer_tier_history").fetchone()[0])
         entry["migration_dates"] = [str(d) for (d,) in con.execute(
@@ -161,7 +161,7 @@ def _cut_landing(full: Path, out: Path, as_of: str) -> Path:
 
 
 def _rows(warehouse: Path, table: str, excluded: tuple[str, ...]) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_db(warehouse) as con:
         schema, name = table.split(".")
         columns = [
             c
@@ -177,7 +177,7 @@ def _rows(warehouse: Path, table: str, excluded: tuple[str, ...]) -> list[tuple]
 
 
 def _star_rows(artefact: Path) -> dict[str, tuple]:
-    with duckdb.connect(str(artefact), read_only=True) as con:
+    with open_db(artefact) as con:
         return {
             r[0]: tuple(r[1:])
             for r in con.execute(
@@ -254,7 +254,7 @@ def test_backfill_gives_the_same_history_as_nightly_runs(histories, table):
 
 def test_one_monthly_rating_per_month_latest_run_wins(histories):
     for home in ("nightly", "backfill"):
-        with duckdb.connect(str(histories[home]), read_only=True) as con:
+        with open_db(histories[home]) as con:
             months = con.execute(
                 "select rating_month, list(distinct rated_as_of_date) from "
                 "history.tier_monthly_ratings group by 1 order by 1"
@@ -300,7 +300,7 @@ def test_star_level_is_fast_up_slow_down(histories):
 
 
 def test_history_periods_and_migration_of_the_crafted_customers(histories):
-    with duckdb.connect(str(histories["backfill"]), read_only=True) as con:
+    with open_db(histories["backfill"]) as con:
         periods = con.execute(
             "select scheme, tier_code, valid_from, valid_to, rating_count, is_current "
             "from marts.customer_tier_history where customer_id = 'H_DOWN' "

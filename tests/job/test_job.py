@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from contracts.landing import SOURCES
-from tests.conftest import AS_OF, CORE_TIER_TABLES, query, run_job, seed_rows
+from orchestration.publish.artefact import parquet_key
+from tests.conftest import AS_OF, CORE_TIER_TABLES, open_db, query, run_job, seed_rows, store_key
 
 CLASS_A = SOURCES["customers"].class_a
 
@@ -62,7 +63,11 @@ def test_definitions_load_with_the_full_lineage():
         "history",
         "marts",
         "published",
+        "governance",
     }
+    # the monthly governance assets (review, restore drill) are not part of the night
+    nightly_groups = {graph.get(k).group_name for k in job.asset_layer.executable_asset_keys}
+    assert "governance" not in nightly_groups and "published" in nightly_groups
     assert job.executor_def.name == "in_process"
     schedule = defs.resolve_schedule_def("nightly_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Asia/Shanghai")
@@ -82,22 +87,44 @@ def test_schedule_rates_the_previous_day_in_shanghai():
 def test_run_publishes_one_row_per_customer_per_tier_table(nightly_run):
     assert "SUCCEEDED" in nightly_run.output
     assert str(nightly_run.artefact) in nightly_run.output
-    customers = query(
-        nightly_run.warehouse,
-        "select count(*) from staging.stg_core__customers "
-        "where onboarded_date is null or onboarded_date <= ?",
-        [AS_OF],
-    )[0][0]
-    assert customers > 300
-    for table in CORE_TIER_TABLES:
-        n, distinct, dates = query(
-            nightly_run.artefact,
-            f"select count(*), count(distinct customer_id), list(distinct as_of_date) from {table}",
-        )[0]
-        assert (n, distinct, dates) == (customers, customers, [AS_OF]), table
-        assert f"{table}" in nightly_run.output  # the summary lists it
-    parquet = nightly_run.home / "published" / "parquet" / "customer_star_tier.parquet"
-    assert query(nightly_run.artefact, f"select count(*) from '{parquet}'")[0][0] == customers
+    # customers rated as of the date, by information class (class A customers are
+    # published to the restricted artefact only)
+    by_class = dict(
+        query(
+            nightly_run.warehouse,
+            "select customer_info_class, count(*) from staging.stg_core__customers "
+            "join intermediate.int_customer_info_class using (customer_id) "
+            "where onboarded_date is null or onboarded_date <= ? group by 1",
+            [AS_OF],
+        )
+    )
+    assert sum(by_class.values()) > 300 and by_class["A"] > 0
+    expected = {
+        "restricted": sum(by_class.values()),
+        "confidential": by_class["B"] + by_class["C"],
+        "general": by_class["C"],
+    }
+    for clearance, customers in expected.items():
+        for table in CORE_TIER_TABLES:
+            n, distinct, dates = query(
+                nightly_run.artefact_of(clearance),
+                f"select count(*), count(distinct customer_id), list(distinct as_of_date) "
+                f"from {table}",
+            )[0]
+            assert (n, distinct, dates) == (customers, customers, [AS_OF]), (clearance, table)
+            assert f"{table}" in nightly_run.output  # the summary lists it
+    # the Parquet copy is encrypted with the clearance's key
+    parquet = (
+        nightly_run.home / "published" / "confidential" / "parquet" / "customer_star_tier.parquet"
+    )
+    key = parquet_key(store_key(nightly_run.artefact))
+    with open_db(nightly_run.artefact) as con:
+        con.execute(f"pragma add_parquet_key('k', '{key}')")
+        assert con.execute(
+            f"select count(*) from read_parquet('{parquet}', encryption_config={{footer_key: 'k'}})"
+        ).fetchone() == (expected["confidential"],)
+        with pytest.raises(duckdb.Error, match="encrypted"):
+            con.execute(f"select count(*) from '{parquet}'")
 
 
 def test_star_level_and_card_tier_follow_the_seed_bands(nightly_run):
@@ -115,18 +142,20 @@ def test_star_level_and_card_tier_follow_the_seed_bands(nightly_run):
     assert len(seen_levels) >= 5  # the small demo spreads over the bands
 
 
-def test_no_class_a_value_in_clear_text_in_the_artefact(nightly_run, small_landing):
+@pytest.mark.parametrize("clearance", ["general", "confidential", "restricted"])
+def test_no_class_a_value_in_clear_text_in_an_artefact(nightly_run, small_landing, clearance):
     with (small_landing / "customers.csv").open(encoding="utf-8") as fh:
         secrets = {row[c] for row in csv.DictReader(fh) for c in CLASS_A if row[c]}
     assert len(secrets) > 500
-    with duckdb.connect(str(nightly_run.artefact), read_only=True) as con:
+    with open_db(nightly_run.artefact_of(clearance)) as con:
         con.execute("create temp table secrets (v varchar)")
         con.executemany("insert into secrets values (?)", [[s] for s in secrets])
         columns = con.execute(
             "select table_name, column_name from information_schema.columns "
             "where data_type = 'VARCHAR' and table_schema = 'main' "
-            "and table_catalog <> 'temp'"
+            "and table_catalog = 'db'"
         ).fetchall()
+        assert len(columns) > 50
         assert not [c for _t, c in columns if c in CLASS_A]
         for table, column in columns:
             leaked = con.execute(

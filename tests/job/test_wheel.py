@@ -77,7 +77,7 @@ def test_the_wheel_carries_the_dbt_project_and_nothing_built(wheel):
         "seeds/star_level_bands.csv",
         "models/tiers/customer_star_tier.sql",
         "macros/as_of_date.sql",
-        "plugins/tiering_pii.py",
+        "plugins/tiering_encryption.py",
     ):
         assert project + needed in names, needed
     assert not [n for n in names if "/target/" in n or "/logs/" in n or ".egg-info" in n]
@@ -235,7 +235,7 @@ def test_installed_wheel_runs_the_job_from_another_folder_with_rules_changed_in_
     )
     assert "SUCCEEDED" in done.stdout and " 0 failed" in done.stdout, done.stdout[-3000:]
 
-    artefact = home / "published" / "tiers.duckdb"
+    artefact = home / "published" / "confidential" / "tiers.duckdb"
     stars = dict(
         query(artefact, "select tier_code, min(tier_rank) from customer_star_tier group by 1")
     )

@@ -4,6 +4,7 @@ and when the manifest is prepared again."""
 import os
 import shutil
 
+from orchestration.security.keys import KeyStore
 from orchestration.settings import TieringConfig
 from orchestration.transform.assets import dbt_env, nightly_build_args, subprocess_env
 from orchestration.transform.project import fingerprint, manifest_is_current, project_dir
@@ -21,17 +22,20 @@ def test_dbt_env_points_at_the_home_and_the_date_and_keeps_the_key_secret(tmp_pa
     # the date travels in the environment, not in --vars (which forces a full re-parse)
     assert env["TIERING_AS_OF_DATE"] == "1998-06-30" == config.as_of.isoformat()
     # dbt scrubs the values of DBT_ENV_SECRET_* variables from its logs
-    assert [k for k in env if "KEY" in k] == ["DBT_ENV_SECRET_PII_KEY"]
+    # the warehouse key is the only key dbt gets (class A was tokenised at ingest),
+    # under a name dbt scrubs from its logs
+    assert [k for k in env if "KEY" in k] == ["DBT_ENV_SECRET_WAREHOUSE_KEY"]
+    assert env["DBT_ENV_SECRET_WAREHOUSE_KEY"] == KeyStore(tmp_path).text("warehouse")
 
 
 def test_subprocess_env_is_restored_after_the_call(monkeypatch):
     monkeypatch.setenv("TIERING_WAREHOUSE", "before")
-    monkeypatch.delenv("DBT_ENV_SECRET_PII_KEY", raising=False)
-    with subprocess_env({"TIERING_WAREHOUSE": "during", "DBT_ENV_SECRET_PII_KEY": "k"}):
+    monkeypatch.delenv("DBT_ENV_SECRET_WAREHOUSE_KEY", raising=False)
+    with subprocess_env({"TIERING_WAREHOUSE": "during", "DBT_ENV_SECRET_WAREHOUSE_KEY": "k"}):
         assert os.environ["TIERING_WAREHOUSE"] == "during"
-        assert os.environ["DBT_ENV_SECRET_PII_KEY"] == "k"
+        assert os.environ["DBT_ENV_SECRET_WAREHOUSE_KEY"] == "k"
     assert os.environ["TIERING_WAREHOUSE"] == "before"
-    assert "DBT_ENV_SECRET_PII_KEY" not in os.environ
+    assert "DBT_ENV_SECRET_WAREHOUSE_KEY" not in os.environ
 
 
 def test_manifest_is_prepared_again_when_a_project_file_changes(tmp_path):

@@ -1,5 +1,5 @@
--- One row per customer. Class A columns (full_name, national_id, phone) leave this
--- model only as keyed hash tokens; the clear values are never selected.
+-- One row per customer. Class A columns (full_name, national_id, phone) arrive as
+-- HMAC tokens: ingest tokenised them and put the clear values in the vault.
 -- No dedup here: raw is one row per key (the ingest keeps the first delivered row of
 -- a key, quarantines conflicting ones and counts exact duplicates).
 with
@@ -16,10 +16,10 @@ renamed as (
         -- ids
         cast(customer_id as varchar) as customer_id,
 
-        -- class A, tokenised
-        {{ pii_token('full_name') }} as full_name_token,
-        {{ pii_token('national_id') }} as national_id_token,
-        {{ pii_token('phone') }} as phone_token,
+        -- class A, tokenised at ingest
+        cast(full_name_token as varchar) as full_name_token,
+        cast(national_id_token as varchar) as national_id_token,
+        cast(phone_token as varchar) as phone_token,
 
         -- attributes
         cast(customer_type as varchar) as customer_type,

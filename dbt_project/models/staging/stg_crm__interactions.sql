@@ -29,7 +29,7 @@ renamed as (
         -- outcomes
         cast(satisfaction_score as integer) as satisfaction_score,
         cast(complaint_resolved as boolean) as complaint_resolved,
-        cast(notes as varchar) as notes,
+        {{ mask_identifiers('notes') }} as notes,
 
         -- lineage
         cast(_source_file as varchar) as _source_file,
