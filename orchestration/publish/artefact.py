@@ -165,23 +165,31 @@ def _select(table: PublishedTable, clearance: str) -> tuple[str, list[tuple[str,
 def _enforce_k(
     con: duckdb.DuckDBPyConnection, table: PublishedTable, catalog: list[tuple[str, str, str, str]]
 ) -> list[str]:
-    """Drop the quasi-identifier columns of a general table when some combination of
-    them covers fewer than K customers (then none is left to combine)."""
+    """Drop quasi-identifier columns of a general table, most distinct values first,
+    until every combination of the remaining ones covers >= K customers."""
     present = {c[1] for c in catalog if c[0] == table.name}
     quasi = [c.name for c in table.columns if c.quasi_identifier and c.name in present]
-    if not quasi:
-        return []
+    dropped = []
     name = f"pub.main.{quote_ident(table.name)}"
-    group = ", ".join(quote_ident(q) for q in quasi)
-    smallest = con.execute(
-        f"select min(n) from (select count(*) as n from {name} group by {group})"
-    ).fetchone()[0]
-    if smallest is None or smallest >= K_ANONYMITY:
-        return []
-    for column in quasi:
-        con.execute(f"alter table {name} drop column {quote_ident(column)}")
-    catalog[:] = [c for c in catalog if not (c[0] == table.name and c[1] in quasi)]
-    return quasi
+    while quasi:
+        group = ", ".join(quote_ident(q) for q in quasi)
+        smallest = con.execute(
+            f"select min(n) from (select count(distinct {CUSTOMER_KEY}) as n from {name} "
+            f"group by {group})"
+        ).fetchone()[0]
+        if smallest is None or smallest >= K_ANONYMITY:
+            break
+        widest = max(
+            quasi,
+            key=lambda q: con.execute(
+                f"select count(distinct {quote_ident(q)}) from {name}"
+            ).fetchone()[0],
+        )
+        con.execute(f"alter table {name} drop column {quote_ident(widest)}")
+        quasi.remove(widest)
+        dropped.append(widest)
+    catalog[:] = [c for c in catalog if not (c[0] == table.name and c[1] in dropped)]
+    return dropped
 
 
 def scan_for_identifiers(

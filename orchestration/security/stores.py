@@ -110,20 +110,27 @@ def open_store(
         con.close()
 
 
+def remove_other_access(root: Path) -> None:
+    """Take every permission for others off ``root`` and everything under it."""
+    root = Path(root)
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            _restrict(Path(folder) / name)
+    _restrict(root)
+
+
+def _restrict(path: Path) -> None:
+    if path.is_symlink() or not path.exists():
+        return
+    mode = path.stat().st_mode & 0o7777
+    if mode & 0o007:
+        os.chmod(path, mode & ~0o007)
+
+
 def make_private(home: Path) -> None:
     """Create files private from now on (umask 027) and take every permission for
     others off what already is under ``home`` (a home written by an older version)."""
     os.umask(HOME_UMASK)
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
-    for root, dirs, files in os.walk(home):
-        for name in [*dirs, *files]:
-            p = Path(root) / name
-            if p.is_symlink():
-                continue
-            mode = p.stat().st_mode & 0o7777
-            if mode & 0o007:
-                os.chmod(p, mode & ~0o007)
-    mode = home.stat().st_mode & 0o7777
-    if mode & 0o007:
-        os.chmod(home, mode & ~0o007)
+    remove_other_access(home)

@@ -19,6 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from packaging import version
 
 from orchestration.security.keys import KeyStore
+from orchestration.security.stores import remove_other_access
 from orchestration.settings import TieringConfig
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
 
@@ -110,6 +111,9 @@ def tiering_dbt_assets(
             context=context,
             target_path=tiering.paths.dbt_target,
         )
+    # dagster-dbt has just copied the prepared parse state (partial_parse.msgpack)
+    # into the run's target folder with the project file's mode, not the home's umask
+    remove_other_access(tiering.paths.dbt_target)
     yield from invocation.stream()
 
 

@@ -81,3 +81,20 @@ def test_the_scheme_registry_names_real_models_columns_and_seeds(manifest):
     # the wide table has the code of every scheme under the scheme's own name
     wide = by_name["customer_tiers"]["columns"]
     assert [s.scheme for s in schemes if f"{s.scheme}_code" not in wide] == []
+
+
+def test_the_quasi_identifiers_are_the_columns_an_outsider_can_know(manifest):
+    """The general artefact drops these until every combination covers >= 5 customers;
+    a flag on the wrong column leaves a real quasi-identifier published."""
+    flagged = {
+        (node["name"], column)
+        for node in models(manifest).values()
+        for column, spec in node["columns"].items()
+        if (spec.get("meta") or {}).get("quasi_identifier")
+    }
+    assert flagged == {
+        ("customer_scorecard", "tenure_years"),
+        ("customer_scorecard", "city_tier_code"),
+        ("customer_scorecard", "industry"),
+        ("customer_region_tier", "city_tier_code"),
+    }
