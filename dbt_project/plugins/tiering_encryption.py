@@ -14,27 +14,19 @@ never create an unencrypted warehouse.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
-import duckdb
-import duckdb_extension_httpfs
 from dbt.adapters.duckdb.plugins import BasePlugin
+
+from orchestration.security.stores import httpfs_file
 
 KEY_VARIABLE = "DBT_ENV_SECRET_WAREHOUSE_KEY"
 
 
-def _httpfs_file() -> str:
-    root = Path(duckdb_extension_httpfs.__file__).parent / "extensions"
-    files = sorted(root.glob(f"v{duckdb.__version__}/httpfs.duckdb_extension"))
-    if not files:
-        raise RuntimeError(f"no httpfs extension for DuckDB {duckdb.__version__} under {root}")
-    return str(files[0])
-
-
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
-        self._httpfs = _httpfs_file()
+        # the same extension file the job's own connections load
+        self._httpfs = httpfs_file()
 
     def configure_connection(self, conn: Any) -> None:
         if not os.environ.get(KEY_VARIABLE):

@@ -51,7 +51,7 @@ from orchestration.publish.clearances import (
 )
 from orchestration.security import vault
 from orchestration.security.keys import CLEARANCES, KeyStore
-from orchestration.security.stores import attach_sql, new_connection
+from orchestration.security.stores import attach_sql, new_connection, sha256_file
 from orchestration.settings import Paths
 from orchestration.warehouse import quote_ident, quote_literal
 
@@ -90,14 +90,6 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def parquet_key(key_text: str) -> str:
@@ -268,7 +260,7 @@ def _build(
                 f"copy main.{name} to {quote_literal(str(target))} "
                 f"(format parquet, compression zstd{encryption})"
             )
-            parquet_hashes[table.name] = _sha256(target)
+            parquet_hashes[table.name] = sha256_file(target)
         con.execute("detach wh")
         findings = scan_for_identifiers(con, *known)
         if findings:
@@ -311,7 +303,7 @@ def _build(
         tables=counts,
         columns=columns,
         column_list_sha256=column_hash,
-        file_sha256=_sha256(tmp),
+        file_sha256=sha256_file(tmp),
         encrypted=encrypted,
         as_of_date=as_of_date,
         run_id=run_id,

@@ -7,25 +7,12 @@ import dagster as dg
 from contracts.marts import PUBLISHED_LAYERS
 from orchestration.publish.artefact import publish, remove_unsplit_artefact
 from orchestration.security import access_log, governance
-from orchestration.security.keys import KeyStore
 from orchestration.settings import TieringConfig
 from orchestration.transform.assets import dbt_project
 
 PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
 #: the actor the access log records for what the nightly job does.
 JOB_ACTOR = "tiering-job"
-
-
-def _rotate_revoked_keys(context: dg.AssetExecutionContext, paths) -> list[str]:
-    """A revocation rotates its clearance's key at the next publication."""
-    rotated = []
-    for clearance in governance.pending_rotations(paths):
-        KeyStore(paths.home).rotate(clearance)
-        governance.mark_rotated(paths, clearance)
-        access_log.append(paths, "key_rotation", JOB_ACTOR, {"clearance": clearance})
-        context.log.info(f"key of clearance {clearance!r} rotated after a revocation")
-        rotated.append(clearance)
-    return rotated
 
 
 def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -55,7 +42,10 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
             context.log.warning(
                 f"removed the single all-audience artefact of an older version: {removed}"
             )
-        rotated = _rotate_revoked_keys(context, paths)
+        # a revocation rotates its clearance's key at the next publication (logged)
+        rotated = governance.rotate_pending_keys(paths, actor=JOB_ACTOR)
+        if rotated:
+            context.log.info(f"keys rotated after a revocation: {rotated}")
         manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
         pubs = publish(
             paths,

@@ -38,8 +38,9 @@ import duckdb
 
 from orchestration.security import access_log, governance
 from orchestration.security.keys import KeyProblem, KeyStore
-from orchestration.security.stores import open_store
+from orchestration.security.stores import open_store, sha256_file
 from orchestration.settings import Paths
+from orchestration.warehouse import quote_ident
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -67,18 +68,6 @@ class DrillResult:
     seconds: float = 0.0
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     """``schema.table`` -> row count and an order-independent hash of the rows (the
     sum of a 64-bit MD5 of each row's JSON) for every table of the current catalog."""
@@ -90,7 +79,7 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, An
     for schema, table in tables:
         rows, digest = con.execute(
             "select count(*), coalesce(sum(md5_number_lower(to_json(t)::varchar)), 0)::varchar "
-            f"from {_quote(schema)}.{_quote(table)} t"
+            f"from {quote_ident(schema)}.{quote_ident(table)} t"
         ).fetchone()
         prints[f"{schema}.{table}"] = {"rows": int(rows), "hash": digest}
     return prints

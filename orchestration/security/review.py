@@ -26,8 +26,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orchestration.security import access_log, governance
-from orchestration.security.backup import sha256_file
 from orchestration.security.keys import PURPOSES, KeyStore, env_name
+from orchestration.security.stores import sha256_file
 from orchestration.settings import BUSINESS_TZ, Paths
 
 EXPIRY_WARNING_DAYS = 30

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import logging
 import os
 import time
@@ -38,6 +39,15 @@ def httpfs_file() -> str:
     from orchestration.setup_duckdb import extension_file
 
     return str(extension_file())
+
+
+def sha256_file(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks (artefacts, backups, reviews)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
