@@ -290,6 +290,27 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: ``raw.source_manifest``: one row per landing source of the last ingest run (every
+#: column class C: counts and names, no customer information).
+SOURCE_MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source", "VARCHAR PRIMARY KEY"),
+    ("is_present", "BOOLEAN"),
+    ("file_count", "INTEGER"),
+    ("rows_read", "BIGINT"),
+    ("rows_loaded", "BIGINT"),
+    ("rows_quarantined", "BIGINT"),
+    ("rows_duplicate", "BIGINT"),
+    ("extra_columns", "VARCHAR"),
+    ("loaded_at", "TIMESTAMP"),
+    ("run_id", "VARCHAR"),
+)
+
+
+def source_manifest_ddl(schema: str = "raw") -> str:
+    cols = ", ".join(f"{name} {typ.lower()}" for name, typ in SOURCE_MANIFEST_COLUMNS)
+    return f"create table if not exists {schema}.source_manifest ({cols})"
+
+
 def raw_table_ddl(source: Source, schema: str = "raw") -> str:
     """``create table`` statement of ``<schema>.<source>`` (typed columns + lineage)."""
     cols = [f'"{c.stored_name}" {c.stored_type}' for c in source.columns]

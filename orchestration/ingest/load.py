@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl
+from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl, source_manifest_ddl
 from orchestration.ingest.files import LandingFileError, find_files, load_source_files
 from orchestration.security import tokens, vault
 from orchestration.security.keys import KeyStore
@@ -52,12 +52,7 @@ REASONS: dict[str, str] = {
 #: quarantined (kept, counted) but does not count towards the circuit breaker.
 HELD_BACK_REASONS: tuple[str, ...] = ("FUTURE_DATE",)
 
-MANIFEST_DDL = """
-create table if not exists raw.source_manifest (
-  source varchar primary key, is_present boolean, file_count integer,
-  rows_read bigint, rows_loaded bigint, rows_quarantined bigint, rows_duplicate bigint,
-  extra_columns varchar, loaded_at timestamp, run_id varchar
-)"""
+MANIFEST_DDL = source_manifest_ddl()
 
 
 @dataclass

@@ -4,6 +4,7 @@ general artefact pseudonymous and k-anonymous, class A customers only in the
 restricted artefact, production keys checked before anything is written."""
 
 import csv
+import json
 import os
 import stat
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from contracts.classification import classification_problems
 from contracts.landing import SOURCES
 from orchestration.publish.clearances import K_ANONYMITY
 from orchestration.security import access_log
@@ -45,6 +47,15 @@ def test_no_clear_class_a_byte_outside_the_landing_folder_and_the_vault(nightly_
             found = [v for v in needles if v in data]
             assert not found, f"{path} holds {len(found)} clear class A value(s)"
     assert scanned > 50
+
+
+def test_every_column_has_a_class_no_lower_than_its_inputs(minimal_run):
+    """On the compiled project of a real run: every model column is classed, and
+    column lineage never lowers a class without a declassifier (DESIGN §8)."""
+    target = minimal_run.home / "dbt" / "target" / "manifest.json"
+    manifest = json.loads(target.read_text(encoding="utf-8"))
+    assert sum(1 for n in manifest["nodes"].values() if n.get("compiled_code")) > 40
+    assert classification_problems(manifest) == []
 
 
 def test_no_file_under_the_home_is_readable_by_others(nightly_run):
