@@ -11,7 +11,9 @@ encrypted with its clearance's key, each with
 Parquet copies (encrypted with the same key, Parquet modular encryption) live in
 ``releases/<run>/parquet/`` and ``parquet`` is a symlink switched atomically.
 
-**The gate.** Only the dbt models of the manifest's published layers are copied
+**The gate.** Every model column of the manifest must have an information class
+(:func:`contracts.classification.missing_classes`). Only the dbt models of the
+manifest's published layers are copied
 (never "every table of a schema"); a class A column is refused by their contract;
 and before anything is swapped in, every text column of every new artefact is
 scanned: a value equal to a vault value or token, or shaped like a mobile number or
@@ -40,6 +42,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from contracts.classification import missing_classes
 from orchestration.publish.clearances import (
     AGGREGATE_COUNT,
     CLEARANCE_CLASSES,
@@ -337,6 +340,12 @@ def publish(
     general_unencrypted: bool = False,
 ) -> dict[str, Publication]:
     """Build every clearance's artefact, scan them all, then swap them in."""
+    unclassed = missing_classes(manifest)
+    if unclassed:
+        raise PublicationRefused(
+            f"{len(unclassed)} model column(s) without an information class, nothing"
+            f" published: {'; '.join(unclassed[:5])}"
+        )
     tables = published_tables(manifest)
     if not tables:
         raise RuntimeError("the manifest has no published models")

@@ -1,6 +1,7 @@
 """Publication: one encrypted artefact per clearance, the gate, atomic swap, readers
 never broken."""
 
+import copy
 import multiprocessing as mp
 import time
 from pathlib import Path
@@ -172,6 +173,18 @@ def test_the_gate_refuses_identifiers_and_publishes_nothing(paths: Paths, note, 
     for clearance in ("general", "confidential", "restricted"):
         assert read_versions(paths.published / clearance / "tiers.duckdb") == {1}
         assert not list((paths.published / clearance).glob(".*.tmp"))
+
+
+def test_a_model_column_without_a_class_refuses_the_publication(paths: Paths):
+    make_warehouse(paths, 1)
+    pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
+    unclassed = copy.deepcopy(MANIFEST)
+    unclassed["nodes"]["model.tiering.customer_star_tier"]["columns"]["note"]["meta"] = {}
+    make_warehouse(paths, 2)
+    with pytest.raises(pub.PublicationRefused, match=r"customer_star_tier\.note: meta.info_class"):
+        pub.publish(paths, unclassed, "2026-11-01", "run-2")
+    for clearance in ("general", "confidential", "restricted"):
+        assert read_versions(paths.published / clearance / "tiers.duckdb") == {1}
 
 
 def test_failed_publication_keeps_the_previous_artefact(paths: Paths, monkeypatch):
