@@ -79,6 +79,11 @@ def _add_security_commands(sub) -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--department", required=True)
     p.add_argument("--designated", action="store_true", help="designated for class A")
+    p.add_argument(
+        "--head",
+        action="store_true",
+        help="head of the department (requests class B and A grants for its staff)",
+    )
     p.add_argument("--training-until", type=_date, help="training valid until (class B)")
     _home(p)
 
@@ -140,7 +145,7 @@ def _add_security_commands(sub) -> None:
 ACCESS_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "principal": (
         "principal",
-        ("principal_id", "name", "department", "designated", "training_until"),
+        ("principal_id", "name", "department", "designated", "training_until", "head"),
     ),
     "request": ("request", ("grantee", "clearance", "by", "purpose", "expires")),
     "approve": ("approve", ("grant", "by", "role")),

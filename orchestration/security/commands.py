@@ -69,6 +69,7 @@ def principal(
     department: str,
     designated: bool,
     training_until: dt.date | None,
+    head: bool = False,
 ) -> int:
     p = governance.add_principal(
         paths,
@@ -77,9 +78,11 @@ def principal(
         department,
         designated_for_a=designated,
         training_valid_until=training_until,
+        department_head=head,
     )
     print(
         f"principal {p.principal_id} ({p.name}, {p.department})"
+        + (", head of the department" if p.department_head else "")
         + (", designated for class A" if p.designated_for_a else "")
         + (f", training valid until {p.training_valid_until}" if p.training_valid_until else "")
     )
@@ -119,6 +122,8 @@ def list_grants(paths: Paths) -> int:
     print(f"principals ({len(principals)}):")
     for p in principals.values():
         extra = []
+        if p.department_head:
+            extra.append("department head")
         if p.designated_for_a:
             extra.append("designated for A")
         if p.training_valid_until:

@@ -6,10 +6,12 @@ class is complete (:func:`grant_status`, a pure function):
 
 - **C** (general): approved (role ``department``) by someone of the grantee's
   department;
-- **B** (confidential): approved (role ``security``) by someone of the information
+- **B** (confidential): requested by the head of the grantee's department (相关部门
+  负责人提出申请), approved (role ``security``) by someone of the information
   security department, and the grantee's training is valid;
-- **A** (restricted): approved by information security (role ``security``) **and**
-  by IT (role ``it``), and the grantee is designated for class A;
+- **A** (restricted): requested by the head of the grantee's department, approved by
+  information security (role ``security``) **and** by IT (role ``it``), and the
+  grantee is designated for class A;
 - every class: not expired, not revoked; requester, each approver and grantee are
   different people, all known principals.
 
@@ -47,6 +49,8 @@ ROLES: tuple[str, ...] = ("department", "security", "it")
 #: the information class each clearance opens.
 INFO_CLASS = {"general": "C", "confidential": "B", "restricted": "A"}
 #: approvals each clearance needs.
+#: clearances whose request must come from the head of the grantee's department.
+HEAD_REQUESTS: tuple[str, ...] = ("confidential", "restricted")
 REQUIRED_ROLES: dict[str, tuple[str, ...]] = {
     "general": ("department",),
     "confidential": ("security",),
@@ -63,8 +67,11 @@ create table if not exists principals (
   department varchar not null,
   designated_for_a boolean not null default false,
   training_valid_until date,
-  added_at timestamp not null
+  added_at timestamp not null,
+  department_head boolean not null default false
 );
+-- a store of an earlier version: the department head flag came later
+alter table principals add column if not exists department_head boolean default false;
 create table if not exists grant_requests (
   grant_id varchar primary key,
   grantee varchar not null,
@@ -108,6 +115,7 @@ class Principal:
     designated_for_a: bool = False
     training_valid_until: dt.date | None = None
     added_at: dt.datetime | None = None
+    department_head: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,8 +215,16 @@ def grant_status(
     # everybody is a known principal
     if grantee is None:
         reasons.append(f"grantee {grant.grantee!r} is not a known principal")
-    if grant.requested_by not in principals:
+    requester = principals.get(grant.requested_by)
+    if requester is None:
         reasons.append(f"requester {grant.requested_by!r} is not a known principal")
+    elif grant.clearance in HEAD_REQUESTS and grantee is not None:
+        if not requester.department_head or requester.department != grantee.department:
+            reasons.append(
+                f"requester {grant.requested_by!r} is not a head of the grantee's department"
+                f" {grantee.department!r}; a {grant.clearance} grant is requested by the"
+                " department head"
+            )
     for a in mine:
         if a.approver not in principals:
             reasons.append(f"{a.role} approver {a.approver!r} is not a known principal")
@@ -272,7 +288,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def _principals(con: duckdb.DuckDBPyConnection) -> dict[str, Principal]:
     rows = con.execute(
         "select principal_id, name, department, designated_for_a, training_valid_until, "
-        "added_at from principals order by principal_id"
+        "added_at, coalesce(department_head, false) from principals order by principal_id"
     ).fetchall()
     return {r[0]: Principal(*r) for r in rows}
 
@@ -389,6 +405,7 @@ def add_principal(
     *,
     designated_for_a: bool = False,
     training_valid_until: dt.date | None = None,
+    department_head: bool = False,
     actor: str | None = None,
 ) -> Principal:
     """Add a principal, or update one (a renewed training, a designation, a move)."""
@@ -400,11 +417,14 @@ def add_principal(
         bool(designated_for_a),
         training_valid_until,
         access_log.now_utc(),
+        bool(department_head),
     )
     with open_session(paths) as con:
         before = _principals(con).get(principal_id)
         con.execute(
-            "insert or replace into principals values (?, ?, ?, ?, ?, ?)",
+            "insert or replace into principals (principal_id, name, department,"
+            " designated_for_a, training_valid_until, added_at, department_head)"
+            " values (?, ?, ?, ?, ?, ?, ?)",
             [
                 principal.principal_id,
                 principal.name,
@@ -412,6 +432,7 @@ def add_principal(
                 principal.designated_for_a,
                 principal.training_valid_until,
                 before.added_at if before else principal.added_at,
+                principal.department_head,
             ],
         )
         access_log.append(
@@ -422,6 +443,7 @@ def add_principal(
                 "principal_id": principal.principal_id,
                 "department": principal.department,
                 "designated_for_a": principal.designated_for_a,
+                "department_head": principal.department_head,
                 "training_valid_until": principal.training_valid_until,
                 "updated": before is not None,
             },
@@ -470,6 +492,14 @@ def request_grant(
                 raise GovernanceError(f"{role} {who!r} is not a known principal")
         if grantee == requested_by:
             raise GovernanceError("the requester and the grantee must be different people")
+        head, staff = known[requested_by], known[grantee]
+        if clearance in HEAD_REQUESTS and not (
+            head.department_head and head.department == staff.department
+        ):
+            raise GovernanceError(
+                f"a {clearance} grant is requested by the head of the grantee's department"
+                f" ({staff.department!r}); {requested_by!r} is not"
+            )
         grant_id = _next_grant_id(con)
         con.execute(
             "insert into grant_requests values (?, ?, ?, ?, ?, ?, ?)",

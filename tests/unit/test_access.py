@@ -26,7 +26,7 @@ def template(tmp_path_factory) -> Paths:
     base = tmp_path_factory.mktemp("access")
     paths = Paths(home=base / "home", landing=base / "landing")
     staff = [
-        ("alice", "sales", {}),
+        ("alice", "sales", {"department_head": True}),
         ("carol", "sales", {}),
         ("bob", "sales", {"designated_for_a": True}),
         ("erin", "sales", {}),

@@ -26,7 +26,8 @@ PRINCIPALS = {
     p.principal_id: p
     for p in (
         Principal("gra", "Grantee", "sales", True, TODAY + dt.timedelta(days=100)),
-        Principal("req", "Requester", "sales"),
+        Principal("req", "Requester, head of sales", "sales", department_head=True),
+        Principal("ophead", "Head of operations", "operations", department_head=True),
         Principal("dep", "Colleague", "sales"),
         Principal("ops", "Other department", "operations"),
         Principal("sec", "Security officer", SECURITY_DEPARTMENT),
@@ -169,6 +170,26 @@ VIOLATIONS = [
         "not designated for class A",
     ),
     (
+        "B requested by someone who is not a department head",
+        "confidential",
+        "gra",
+        "dep",
+        CHAIN["confidential"],
+        False,
+        30,
+        "'dep' is not a head of the grantee's department 'sales'",
+    ),
+    (
+        "A requested by the head of another department",
+        "restricted",
+        "gra",
+        "ophead",
+        CHAIN["restricted"],
+        False,
+        30,
+        "'ophead' is not a head of the grantee's department 'sales'",
+    ),
+    (
         "requester is grantee",
         "general",
         "gra",
@@ -269,7 +290,7 @@ def staffed_home(tmp_path_factory) -> Paths:
     paths = Paths(home=base / "home", landing=base / "landing")
     for pid, dept, extra in (
         ("gra", "sales", {"designated_for_a": True, "training_valid_until": TODAY.replace(2030)}),
-        ("req", "sales", {}),
+        ("req", "sales", {"department_head": True}),
         ("dep", "Sales", {}),  # departments are compared case-insensitively
         ("ops", "operations", {}),
         ("sec", SECURITY_DEPARTMENT, {}),
@@ -355,6 +376,24 @@ def test_request_refuses_unknown_or_same_people(paths):
         governance.request_grant(paths, "gra", "general", "gra", "BI", today=TODAY)
     with pytest.raises(GovernanceError, match="unknown clearance"):
         governance.request_grant(paths, "gra", "secret", "req", "BI", today=TODAY)
+
+
+@pytest.mark.parametrize("clearance", ["confidential", "restricted"])
+def test_only_the_department_head_requests_class_b_and_a(paths, clearance):
+    with pytest.raises(GovernanceError, match="requested by the head of the grantee's department"):
+        governance.request_grant(paths, "gra", clearance, "dep", "risk", today=TODAY)
+    # a class C grant may be requested by any colleague; its approval is the department's
+    assert governance.request_grant(paths, "gra", "general", "dep", "BI", today=TODAY)
+    assert governance.request_grant(paths, "gra", clearance, "req", "risk", today=TODAY)
+
+
+def test_a_store_of_an_earlier_version_gains_the_department_head_flag(paths):
+    with governance.open_session(paths) as con:
+        con.execute("alter table principals drop column department_head")
+    staff = governance.principals(paths)
+    assert staff["req"].department_head is False  # unknown until recorded again
+    governance.add_principal(paths, "req", "REQ", "sales", department_head=True)
+    assert governance.principals(paths)["req"].department_head is True
 
 
 def test_revocation_deactivates_and_rotates_the_clearance_key_once(paths):

@@ -33,7 +33,7 @@ def template(tmp_path_factory) -> Paths:
     base = tmp_path_factory.mktemp("review")
     paths = Paths(home=base / "home", landing=base / "landing")
     for pid, dept, extra in (
-        ("alice", "sales", {}),
+        ("alice", "sales", {"department_head": True}),
         ("carol", "sales", {}),
         ("bob", "sales", {"designated_for_a": True}),
         ("erin", "sales", {"training_valid_until": days(10)}),
