@@ -218,13 +218,16 @@ def grant_status(
     requester = principals.get(grant.requested_by)
     if requester is None:
         reasons.append(f"requester {grant.requested_by!r} is not a known principal")
-    elif grant.clearance in HEAD_REQUESTS and grantee is not None:
-        if not requester.department_head or requester.department != grantee.department:
-            reasons.append(
-                f"requester {grant.requested_by!r} is not a head of the grantee's department"
-                f" {grantee.department!r}; a {grant.clearance} grant is requested by the"
-                " department head"
-            )
+    elif (
+        grant.clearance in HEAD_REQUESTS
+        and grantee is not None
+        and not (requester.department_head and requester.department == grantee.department)
+    ):
+        reasons.append(
+            f"requester {grant.requested_by!r} is not a head of the grantee's department"
+            f" {grantee.department!r}; a {grant.clearance} grant is requested by the"
+            " department head"
+        )
     for a in mine:
         if a.approver not in principals:
             reasons.append(f"{a.role} approver {a.approver!r} is not a known principal")
