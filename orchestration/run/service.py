@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.demo import DEFAULT_AS_OF as DEMO_AS_OF
+from orchestration.security.backup import finish_interrupted_restore
 from orchestration.security.keys import preflight
 from orchestration.security.stores import make_private
 from orchestration.settings import Paths
@@ -81,6 +82,9 @@ def run_nightly(
     # run creates under the home is private (umask 027).
     preflight(paths.home)
     make_private(paths.home)
+    finished = finish_interrupted_restore(paths)
+    if finished:
+        progress(f"finished an interrupted restore: swapped in {', '.join(finished)}")
     owned = instance is None
     instance = instance or ensure_instance(paths.dagster_home)
     progress(f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}")

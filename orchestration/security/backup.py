@@ -294,10 +294,7 @@ def _restore(
         for name in manifest["stores"]:
             _staging(targets[name]).unlink(missing_ok=True)
         raise
-    for stage, target in staged:
-        # a WAL left by a crash belongs to the file being replaced, not to the backup
-        Path(f"{target}.wal").unlink(missing_ok=True)
-        os.replace(stage, target)
+    _swap_in(paths, staged)
     restored = {
         name: store_fingerprints(targets[name], keys.text(name), name)
         for name in manifest["stores"]
@@ -305,9 +302,64 @@ def _restore(
     return manifest, restored
 
 
+def journal_path(paths: Paths) -> Path:
+    """Written before the first checked store is swapped in, removed after the last."""
+    return Path(paths.home) / ".restore-journal.json"
+
+
+def _swap_in(paths: Paths, staged: list[tuple[Path, Path]]) -> None:
+    journal = journal_path(paths)
+    tmp = journal.with_name(journal.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump([[str(stage), str(target)] for stage, target in staged], f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, journal)
+    _roll_forward(paths)
+
+
+def _roll_forward(paths: Paths) -> list[str]:
+    journal = journal_path(paths)
+    if not journal.exists():
+        return []
+    swapped = []
+    for stage, target in json.loads(journal.read_text(encoding="utf-8")):
+        stage, target = Path(stage), Path(target)
+        if stage.exists():
+            # a WAL left by a crash belongs to the file being replaced, not to the backup
+            Path(f"{target}.wal").unlink(missing_ok=True)
+            os.replace(stage, target)
+            swapped.append(target.name)
+    journal.unlink()
+    return swapped
+
+
+def finish_interrupted_restore(paths: Paths, *, actor: str | None = None) -> list[str]:
+    """Finish the swaps of a restore that stopped between its first and last store
+    (killed, disk full): every staged file was checked before the journal was
+    written, so the restore is rolled forward and the stores never stay a mix of the
+    backup and the home; the access log records it. Returns the files swapped in now
+    (none when no restore was interrupted). Called by every restore and at the start
+    of every run."""
+    swapped = _roll_forward(paths)
+    if swapped:
+        if Path(paths.governance).name in swapped:
+            with access_log.open_governance(paths) as con:
+                access_log.sync_head(paths, con)
+        access_log.append(
+            paths,
+            "restore",
+            actor or governance.os_user(),
+            {"finished_after_interruption": True, "files": swapped},
+        )
+    return swapped
+
+
 def restore(paths: Paths, from_: Path, *, actor: str | None = None) -> dict[str, Any]:
     """Restore the stores of the backup ``from_`` into the home after checking all of
     it; return the manifest. Raises :class:`RestoreRefused` (home unchanged)."""
+    finish_interrupted_restore(paths)
     previous = access_log.read_head(access_log.head_path(paths)) or {}
     manifest, _ = _restore(paths, from_, KeyStore(paths.home))
     details = {
@@ -377,6 +429,7 @@ __all__ = [
     "DrillResult",
     "RestoreRefused",
     "backup",
+    "finish_interrupted_restore",
     "restore",
     "restore_drill",
     "store_fingerprints",

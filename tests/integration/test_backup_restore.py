@@ -180,6 +180,41 @@ DAMAGE = {
 }
 
 
+def test_a_restore_killed_between_two_stores_is_finished_not_left_mixed(paths, to, monkeypatch):
+    backed_up = {
+        n: e["tables"] for n, e in json.loads((to / "manifest.json").read_text())["stores"].items()
+    }
+    governance.add_principal(paths, "new", "New", "sales")  # the home moves on
+    real_replace, calls = backup.os.replace, []
+
+    def dies_after_the_first_store(src, dst):
+        if str(src).endswith(".restore-journal.json.tmp"):
+            return real_replace(src, dst)
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(backup.os, "replace", dies_after_the_first_store)
+    with pytest.raises(KeyboardInterrupt):
+        backup.restore(paths, to)
+    monkeypatch.undo()
+    assert backup.journal_path(paths).exists()
+    # a mix now: the warehouse is the backup's, the vault and governance the home's
+    assert prints(paths)["warehouse"] == backed_up["warehouse"]
+    assert "new" in governance.principals(paths)
+
+    assert backup.finish_interrupted_restore(paths) == ["vault.duckdb", "governance.duckdb"]
+    assert not backup.journal_path(paths).exists()
+    after = prints(paths)
+    assert after["warehouse"] == backed_up["warehouse"]
+    assert after["vault"] == backed_up["vault"]
+    assert "new" not in governance.principals(paths)
+    assert access_log.verify(paths).ok
+    assert access_log.last_entry(paths, "restore").details["finished_after_interruption"]
+    assert backup.finish_interrupted_restore(paths) == []  # nothing left to finish
+
+
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_a_damaged_backup_is_refused_and_nothing_is_swapped(paths, to, damage):
     # the home moves on after the backup, so a swap would show
