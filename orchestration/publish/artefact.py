@@ -12,8 +12,8 @@ Parquet copies (encrypted with the same key, Parquet modular encryption) live in
 ``releases/<run>/parquet/`` and ``parquet`` is a symlink switched atomically.
 
 **The gate.** Every model column of the manifest must have an information class
-(:func:`contracts.classification.missing_classes`). Only the dbt models of the
-manifest's published layers are copied
+(:func:`orchestration.security.classification.missing_classes`). Only the dbt
+models of the manifest's published layers are copied
 (never "every table of a schema"); a class A column is refused by their contract;
 and before anything is swapped in, every text column of every new artefact is
 scanned: a value equal to a vault value or token, or shaped like a mobile number or
@@ -42,7 +42,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from contracts.classification import missing_classes
 from orchestration.publish.clearances import (
     AGGREGATE_COUNT,
     CLEARANCE_CLASSES,
@@ -53,6 +52,7 @@ from orchestration.publish.clearances import (
     published_tables,
 )
 from orchestration.security import vault
+from orchestration.security.classification import missing_classes
 from orchestration.security.keys import CLEARANCES, KeyStore
 from orchestration.security.stores import attach_sql, new_connection, sha256_file
 from orchestration.settings import Paths

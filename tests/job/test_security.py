@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from contracts.classification import classification_problems
 from contracts.landing import SOURCES
 from orchestration.publish.clearances import K_ANONYMITY
 from orchestration.security import access_log
+from orchestration.security.classification import classification_problems
 from orchestration.settings import resolve_paths
 from tests.conftest import open_db, query
 

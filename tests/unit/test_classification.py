@@ -1,10 +1,11 @@
-"""The column-class check (contracts.classification) on small compiled manifests."""
+"""The column-class check (orchestration.security.classification) on small compiled
+manifests."""
 
 from __future__ import annotations
 
 import pytest
 
-from contracts.classification import (
+from orchestration.security.classification import (
     classification_problems,
     inheritance_problems,
     missing_classes,

@@ -51,7 +51,7 @@ def test_no_model_reads_a_later_layer_or_skips_one(manifest):
 
 
 def test_every_column_of_every_model_has_an_information_class(manifest):
-    from contracts.classification import missing_classes
+    from orchestration.security.classification import missing_classes
 
     assert missing_classes(manifest) == []
 

@@ -27,8 +27,8 @@ value (a tier code looked up from a band seed by an amount) is computed from the
 seed, which is what banding means. A tier kit expression that bands with literals
 would carry the amount's class and be reported.
 
-Run ``python -m contracts.classification <manifest.json>`` to print the problems
-(exit status 1 when there are some); the test suite runs it on every change.
+Run ``python -m orchestration.security.classification <manifest.json>`` to print the
+problems (exit status 1 when there are some); the test suite runs it on every change.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def classification_problems(manifest: Mapping[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m contracts.classification <dbt target/manifest.json>")
+        print("usage: python -m orchestration.security.classification <target/manifest.json>")
         return 2
     manifest = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     problems = classification_problems(manifest)
