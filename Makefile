@@ -9,7 +9,7 @@ MANIFEST_STAMP := dbt_project/target/tiering_fingerprint.txt
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.py' \) -print 2>/dev/null)
 export TIERING_HOME ?= $(CURDIR)/data
 
-.PHONY: run test ui setup lint format manifest bench clean
+.PHONY: run test ui setup lint format manifest bench clean catalogue
 
 setup: $(STAMP) $(MANIFEST_STAMP)
 
@@ -51,6 +51,9 @@ lint: setup
 	cd dbt_project && TIERING_WAREHOUSE=$$(mktemp -d)/lint.duckdb \
 		DBT_ENV_SECRET_WAREHOUSE_KEY=$$(../$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))') \
 		../$(BIN)/sqlfluff lint models tests
+
+catalogue: setup  ## rewrite dbt_project/CATALOGUE.md (columns and classes of the published tables)
+	$(BIN)/python -m orchestration.publish.catalogue
 
 format: setup
 	$(BIN)/ruff format .

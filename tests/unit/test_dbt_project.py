@@ -56,6 +56,19 @@ def test_every_column_of_every_model_has_an_information_class(manifest):
     assert missing_classes(manifest) == []
 
 
+def test_the_column_catalogue_is_current(manifest):
+    """dbt_project/CATALOGUE.md says every published column's class: regenerate it
+    with `make catalogue` after changing a model's yml."""
+    from orchestration.publish.catalogue import catalogue_path, render
+    from orchestration.transform.project import project_dir
+
+    expected = render(manifest)
+    assert catalogue_path(project_dir()).read_text(encoding="utf-8") == expected
+    published = [line for line in expected.splitlines() if line.startswith("| `")]
+    assert len(published) > 300
+    assert all(line.split(" | ")[2] in ("B", "C") for line in published)  # never A
+
+
 def test_the_scheme_registry_names_real_models_columns_and_seeds(manifest):
     from orchestration.transform.registry import tier_schemes
 
