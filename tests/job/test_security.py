@@ -18,6 +18,7 @@ from contracts.landing import SOURCES
 from orchestration.publish.clearances import K_ANONYMITY
 from orchestration.security import access_log
 from orchestration.security.classification import classification_problems
+from orchestration.security.keys import PURPOSES, KeyStore
 from orchestration.settings import resolve_paths
 from tests.conftest import open_db, query
 
@@ -30,13 +31,12 @@ def _landing_values(landing: Path, n: int = 200) -> list[str]:
     return [row[c] for row in rows for c in CLASS_A if row[c]]
 
 
-def test_no_clear_class_a_byte_outside_the_landing_folder_and_the_vault(nightly_run):
-    values = _landing_values(nightly_run.landing)
-    assert len(values) > 400
-    needles = [v.encode("utf-8") for v in values]
-    skipped = {nightly_run.landing.resolve(), (nightly_run.home / "vault").resolve()}
-    scanned = 0
-    for root, dirs, files in os.walk(nightly_run.home):
+def _files_holding(home: Path, needles: list[bytes], skipped: set[Path]) -> tuple[dict, int]:
+    """{file: how many needles it holds} under ``home`` outside ``skipped``, and how
+    many files were scanned."""
+    skipped = {p.resolve() for p in skipped}
+    found, scanned = {}, 0
+    for root, dirs, files in os.walk(home):
         dirs[:] = [d for d in dirs if (Path(root) / d).resolve() not in skipped]
         for name in files:
             path = Path(root) / name
@@ -44,9 +44,35 @@ def test_no_clear_class_a_byte_outside_the_landing_folder_and_the_vault(nightly_
                 continue
             data = path.read_bytes()
             scanned += 1
-            found = [v for v in needles if v in data]
-            assert not found, f"{path} holds {len(found)} clear class A value(s)"
+            hits = sum(1 for v in needles if v in data)
+            if hits:
+                found[str(path)] = hits
+    return found, scanned
+
+
+def test_no_clear_class_a_byte_outside_the_landing_folder_and_the_vault(nightly_run):
+    values = _landing_values(nightly_run.landing)
+    assert len(values) > 400
+    needles = [v.encode("utf-8") for v in values]
+    skipped = {nightly_run.landing, nightly_run.home / "vault"}
+    found, scanned = _files_holding(nightly_run.home, needles, skipped)
+    assert found == {}, "clear class A values outside the landing folder and the vault"
     assert scanned > 50
+
+
+def test_no_key_outside_the_key_folder_nor_in_the_run_output(nightly_run):
+    """Keys reach dbt as DBT_ENV_SECRET_* only: not in its logs, target/, compiled
+    SQL, the Dagster storage, a store or an artefact."""
+    keys = KeyStore(nightly_run.home)
+    texts = [keys.text(p) for p in PURPOSES if keys.path(p).exists()]
+    assert len(texts) >= 6
+    needles = [t.encode() for t in texts] + [keys.key(p) for p in PURPOSES if keys.path(p).exists()]
+    found, scanned = _files_holding(
+        nightly_run.home, needles, {nightly_run.home / "keys", nightly_run.landing}
+    )
+    assert found == {}
+    assert scanned > 50
+    assert not [t for t in texts if t in nightly_run.output]
 
 
 def test_every_column_has_a_class_no_lower_than_its_inputs(minimal_run):
