@@ -17,8 +17,24 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import PrivateAttr
 
-#: business dates are days in Shanghai (the nightly schedule and the default as-of).
-BUSINESS_TZ = "Asia/Shanghai"
+#: the business time zone (``TIERING_TIMEZONE``, default Asia/Shanghai): business
+#: dates are days there (the nightly schedule, the default as-of date), and a landing
+#: timestamp with an offset (``...Z``, ``+08:00``) is converted to its wall time there.
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def business_tz() -> str:
+    name = (os.environ.get("TIERING_TIMEZONE") or DEFAULT_TZ).strip()
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(
+            f"TIERING_TIMEZONE={name!r} is not an IANA time zone (e.g. Asia/Shanghai)"
+        ) from exc
+    return name
+
+
+BUSINESS_TZ = business_tz()
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,12 @@ def circuit_breaker(manifest: dict, counts: dict, threshold: float) -> tuple[boo
     text = (
         f"{manifest['source']}: {defective:,} of {read:,} rows rejected as defective "
         f"({share:.2%}, limit {threshold:.2%})"
-        + (f", {held:,} held back as dated after the as-of date" if held else "")
+        + (
+            f", {held:,} held back (dated after the as-of date, or of a customer onboarded"
+            " after it)"
+            if held
+            else ""
+        )
         + f"; top reasons: {reasons}"
     )
     return share <= threshold, text

@@ -29,7 +29,7 @@ from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl, sourc
 from orchestration.ingest.files import LandingFileError, find_files, load_source_files
 from orchestration.security import tokens, vault
 from orchestration.security.keys import KeyStore
-from orchestration.settings import Paths
+from orchestration.settings import BUSINESS_TZ, Paths
 from orchestration.warehouse import connect, quote_ident, quote_literal
 
 #: reason codes written to quarantine.<source>.reason_code, with their meaning.
@@ -44,13 +44,18 @@ REASONS: dict[str, str] = {
     "BAD_FORMAT": "text that does not match the contract's pattern",
     "UNKNOWN_CUSTOMER": "customer_id not in customers",
     "FUTURE_DATE": "event after the as-of date",
+    "CUSTOMER_HELD_BACK": "the row's customer is held back (onboarded after the as-of date)",
     "KEY_CONFLICT": "same key as an earlier row with different content",
 }
 
 #: reasons that hold a row back rather than reject it as defective: a row dated after
-#: the as-of date is normal when a past date is (re)run on today's files, so it is
-#: quarantined (kept, counted) but does not count towards the circuit breaker.
-HELD_BACK_REASONS: tuple[str, ...] = ("FUTURE_DATE",)
+#: the as-of date is normal when a past date is (re)run on today's files, and so is a
+#: row of a customer who is held back for that reason; such rows are quarantined
+#: (kept, counted) but do not count towards the circuit breaker.
+HELD_BACK_REASONS: tuple[str, ...] = ("FUTURE_DATE", "CUSTOMER_HELD_BACK")
+
+#: a landing timestamp that ends with a UTC offset (``Z``, ``+08``, ``+08:00``, ``-0500``).
+_OFFSET_TIMESTAMP = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 MANIFEST_DDL = source_manifest_ddl()
 
@@ -86,12 +91,37 @@ def _type_reason(col: Col) -> str:
     return "INVALID_NUMBER"
 
 
+def typed_value(col: Col, v: str) -> str:
+    """SQL of the landing text ``v`` as the column's type (NULL when it does not cast).
+    A timestamp with a UTC offset becomes its wall time in the business time zone
+    (20:00Z is 04:00 the next day in Shanghai); one without an offset is taken as
+    business time already."""
+    if col.sql_type == "VARCHAR":
+        return v
+    if col.sql_type.upper() == "TIMESTAMP":
+        return (
+            f"case when regexp_matches({v}, {quote_literal(_OFFSET_TIMESTAMP)}) "
+            f"then timezone({quote_literal(BUSINESS_TZ)}, try_cast({v} as timestamptz)) "
+            f"else try_cast({v} as timestamp) end"
+        )
+    return f"try_cast({v} as {col.sql_type})"
+
+
+def _held_back_customers() -> str:
+    """Customers quarantined only for held-back reasons (onboarded after the as-of date)."""
+    held = ", ".join(quote_literal(r) for r in HELD_BACK_REASONS)
+    return (
+        "select customer_id from quarantine.customers where len(list_filter("
+        f"string_split(reason, '; '), r -> split_part(r, ':', 1) not in ({held}))) = 0"
+    )
+
+
 def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
     """One SQL expression per rule: the reason text when the row breaks it, else null."""
     exprs: list[str] = []
     for col in source.columns:
         v = quote_ident(col.name)
-        typed = f"try_cast({v} as {col.sql_type})" if col.sql_type != "VARCHAR" else v
+        typed = typed_value(col, v)
         name = quote_literal(col.name)
         if col.required:
             exprs.append(f"case when {v} is null then 'MISSING_REQUIRED:' || {name} end")
@@ -125,14 +155,15 @@ def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
         )
         op = "> " if col.sql_type == "DATE" else ">= "
         exprs.append(
-            f"case when try_cast({quote_ident(col.name)} as {col.sql_type}) {op}{limit} "
+            f"case when {typed_value(col, quote_ident(col.name))} {op}{limit} "
             f"then 'FUTURE_DATE:' || {quote_literal(col.name)} end"
         )
     if source.child_of_customers:
         exprs.append(
             "case when customer_id is not null and customer_id not in "
-            "(select customer_id from raw.customers) "
-            "then 'UNKNOWN_CUSTOMER:customer_id' end"
+            "(select customer_id from raw.customers) then case when customer_id in "
+            f"({_held_back_customers()}) then 'CUSTOMER_HELD_BACK:customer_id' "
+            "else 'UNKNOWN_CUSTOMER:customer_id' end end"
         )
     return exprs
 
@@ -219,7 +250,7 @@ def ingest_source(
     typed = ", ".join(
         quote_ident(c.stored_name)
         if c.info_class == "A"
-        else f"cast({quote_ident(c.name)} as {c.sql_type}) as {quote_ident(c.name)}"
+        else f"{typed_value(c, quote_ident(c.name))} as {quote_ident(c.name)}"
         for c in source.columns
     )
     stored = ", ".join(quote_ident(c.stored_name) for c in source.columns)

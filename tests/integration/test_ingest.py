@@ -296,3 +296,69 @@ def test_symlinks_out_of_the_landing_folder_are_refused(landing: Path, tmp_path:
         named = "transactions"
     with pytest.raises(LandingFileError, match=rf"{named}.*symbolic link.*refused"):
         ingest_all(landing, tmp_path / "warehouse.duckdb")
+
+
+def test_rows_of_a_held_back_customer_are_held_back_not_defects(tmp_path: Path):
+    """Re-running a past date on today's files: a customer onboarded after the as-of
+    date is held back, and so are their rows (not UNKNOWN_CUSTOMER defects)."""
+    landing = tmp_path / "landing"
+    write(
+        landing,
+        "customers.csv",
+        CUSTOMERS + "C3,individual,王五,1990-01-01,1,2026-11-15\n"  # onboarded after AS_OF
+        "C4,individual,赵六,1990-01-01,9,2026-11-15\n",  # also out of range: defective
+    )
+    write(
+        landing,
+        "transactions.csv",
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        "T1,C1,2026-01-01 10:00:00,purchase,1\n"
+        "T2,C3,2026-10-01 10:00:00,purchase,1\n"  # customer held back
+        "T3,C4,2026-10-01 10:00:00,purchase,1\n"  # customer rejected: unknown
+        "T4,C9,2026-10-01 10:00:00,purchase,1\n",  # never delivered: unknown
+    )
+    wh = tmp_path / "warehouse.duckdb"
+    ingest_all(landing, wh)
+    assert query(wh, "select customer_id, reason_code from quarantine.transactions order by 1") == [
+        ("C3", "CUSTOMER_HELD_BACK"),
+        ("C4", "UNKNOWN_CUSTOMER"),
+        ("C9", "UNKNOWN_CUSTOMER"),
+    ]
+    from orchestration.ingest.load import defective_rows
+    from orchestration.warehouse import connect
+
+    with connect(wh) as con:
+        assert defective_rows(con, "transactions") == 2
+        assert defective_rows(con, "customers") == 1
+
+
+@pytest.mark.parametrize(
+    "ts, loaded",
+    [
+        ("2026-10-31T20:00:00Z", None),  # 04:00 on 1 November in Shanghai: after the date
+        ("2026-10-31 15:59:59+00:00", dt.datetime(2026, 10, 31, 23, 59, 59)),
+        ("2026-10-31T23:30:00+08:00", dt.datetime(2026, 10, 31, 23, 30)),
+        ("2026-11-01T00:30:00+0900", dt.datetime(2026, 10, 31, 23, 30)),
+        ("2026-10-31 23:30:00", dt.datetime(2026, 10, 31, 23, 30)),  # no offset: business time
+        ("2026-10-31", dt.datetime(2026, 10, 31)),  # a date alone is not an offset
+    ],
+)
+def test_timestamps_with_an_offset_are_converted_to_business_time(tmp_path: Path, ts, loaded):
+    landing = tmp_path / "landing"
+    write(landing, "customers.csv", CUSTOMERS)
+    write(
+        landing,
+        "transactions.csv",
+        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+        f"T1,C1,{ts},purchase,1\n",
+    )
+    wh = tmp_path / "warehouse.duckdb"
+    ingest_all(landing, wh)
+    rows = query(wh, "select transaction_ts from raw.transactions")
+    if loaded is None:
+        assert rows == []
+        assert query(wh, "select reason from quarantine.transactions") == [
+            ("FUTURE_DATE:transaction_ts",)
+        ]
+    else:
+        assert rows == [(loaded,)]

@@ -49,7 +49,7 @@ def test_breaker_counts_defective_rows_not_held_back_ones():
     ok, text = circuit_breaker(manifest(100, 59, 41, 0), counts, 0.01)
     assert ok
     assert "1 of 100 rows rejected as defective (1.00%, limit 1.00%)" in text
-    assert "40 held back as dated after the as-of date" in text
+    assert "40 held back (dated after the as-of date, or of a customer onboarded" in text
     assert "FUTURE_DATE:transaction_ts 40, INVALID_NUMBER:amount 1" in text
 
 

@@ -53,3 +53,15 @@ def test_paths_explicit_then_environment_then_default(tmp_path, monkeypatch):
     assert (paths.home, paths.landing) == (tmp_path / "h", tmp_path / "rel")
     assert paths.warehouse == tmp_path / "h" / "warehouse.duckdb"
     assert paths.dbt_target == tmp_path / "h" / "dbt" / "target"
+
+
+def test_the_business_time_zone_is_a_setting_and_a_bad_one_is_named(monkeypatch):
+    from orchestration.settings import DEFAULT_TZ, business_tz
+
+    monkeypatch.delenv("TIERING_TIMEZONE", raising=False)
+    assert business_tz() == DEFAULT_TZ == "Asia/Shanghai"
+    monkeypatch.setenv("TIERING_TIMEZONE", "Europe/Paris")
+    assert business_tz() == "Europe/Paris"
+    monkeypatch.setenv("TIERING_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValueError, match="TIERING_TIMEZONE='Mars/Olympus' is not an IANA"):
+        business_tz()
