@@ -8,15 +8,21 @@
 --   rating worse, counter + 1 < N     -> effective kept, counter + 1 WATCH
 --   rating worse, counter + 1 = N     -> effective = this rating     DOWNGRADED
 -- where N = downgrade_after_months (seed tier_hysteresis_rules, 3) and the counter
--- (months_below) counts consecutive monthly ratings below the effective band; a
--- rating at or above it resets the counter. "Consecutive" means consecutive ratings
--- in the history: a month without a rating neither counts nor resets. An UNRATED
--- month (no balances) is not a rating: the fold skips it and the month's effective
--- tier is the effective scheme's status (UNRATED).
+-- (months_below) counts consecutive calendar months rated below the effective band;
+-- a rating at or above it resets the counter. A calendar month without a rating (no
+-- run for that month-end, or an UNRATED month: no balances) breaks the streak: the
+-- next rating below the band starts again at 1, so a gap is never bridged. An UNRATED
+-- month is not a rating: the fold skips it and the month's effective tier is the
+-- effective scheme's status (UNRATED).
 -- The whole sequence is refolded on every run from the stored monthly ratings, so
 -- the state is a function of the ratings alone (see tier_monthly_ratings).
-{#- the count of consecutive ratings below the effective band, this one included -#}
-{%- set below = "((case when fold.status = 'WATCH' then fold.months_below else 0 end) + 1)" %}
+{#- the count of consecutive calendar months rated below the effective band, this one
+    included: the streak goes on only from a WATCH rating of the month before -#}
+{%- set below -%}
+((case when fold.status = 'WATCH'
+    and date_diff('month', fold.rating_month, next_rating.rating_month) = 1
+    then fold.months_below else 0 end) + 1)
+{%- endset %}
 {%- set effective_schemes = tier_schemes(effective=true) %}
 with recursive
 
@@ -86,7 +92,7 @@ ratings as (
 ),
 
 fold (
-    customer_id, scheme, seq, effective_code, effective_rank, effective_zh, effective_en,
+    customer_id, scheme, seq, rating_month, effective_code, effective_rank, effective_zh, effective_en,
     months_below, status, previous_code, previous_rank, previous_zh, previous_en
 ) as (
 
@@ -94,6 +100,7 @@ fold (
         customer_id,
         scheme,
         seq,
+        rating_month,
         tier_code,
         tier_rank,
         tier_label_zh,
@@ -113,6 +120,7 @@ fold (
         next_rating.customer_id,
         next_rating.scheme,
         next_rating.seq,
+        next_rating.rating_month,
         case
             when next_rating.tier_rank <= fold.effective_rank then next_rating.tier_code
             when {{ below }} >= next_rating.downgrade_after_months then next_rating.tier_code
