@@ -50,6 +50,9 @@ CALL_OUTCOMES: tuple[str, ...] = (
 #: need (stage D whatever the date) or no need at all (stage E, "dead").
 NEED_STATUSES: tuple[str, ...] = ("explicit", "latent", "none")
 LEAD_SOURCES: tuple[str, ...] = ("referral", "call_center", "event", "online", "branch")
+#: a company's position in its market (企事业单位 市场地位), best first; the corporate
+#: credit rule gives each its points (seed market_positions).
+MARKET_POSITIONS: tuple[str, ...] = ("leader", "major", "average", "minor")
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,34 @@ CUSTOMERS = Source(
         Col("province", info_class="B"),
         Col("city", info_class="B"),
         Col("onboarded_date", "DATE"),
+        # business facts of a company (corporate credit rule; empty for individuals)
+        Col(
+            "registered_capital",
+            MONEY,
+            min=0,
+            info_class="B",
+            description="Registered capital of a company (注册资本), CNY.",
+        ),
+        Col(
+            "annual_revenue",
+            MONEY,
+            min=0,
+            info_class="B",
+            description="Annual revenue of a company (年营业收入), CNY.",
+        ),
+        Col(
+            "market_position",
+            allowed=MARKET_POSITIONS,
+            info_class="B",
+            description="Position of a company in its market (市场地位), best first.",
+        ),
+        Col(
+            "years_in_business",
+            "INTEGER",
+            min=0,
+            info_class="B",
+            description="Complete years a company has been in business (经营年限).",
+        ),
     ),
 )
 

@@ -9,6 +9,14 @@ before dbt-duckdb attaches the warehouse.
 
 It also refuses to connect when the key is missing, so a mis-configured run can
 never create an unencrypted warehouse.
+
+Two optional switches set how DuckDB parallelises the models' queries (the results
+must not depend on them: scores, points and money are exact decimals):
+
+- ``TIERING_DUCKDB_THREADS``: DuckDB's thread count (default: the number of cores);
+- ``TIERING_DUCKDB_VERIFY_PARALLELISM=1`` (tests): every table scan is cut into
+  tasks of one vector (2,048 rows), so even a small landing is aggregated by several
+  threads at once, in whatever order they finish (``PRAGMA verify_parallelism``).
 """
 
 from __future__ import annotations
@@ -21,6 +29,19 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from orchestration.security.stores import httpfs_file
 
 KEY_VARIABLE = "DBT_ENV_SECRET_WAREHOUSE_KEY"
+THREADS_VARIABLE = "TIERING_DUCKDB_THREADS"
+VERIFY_PARALLELISM_VARIABLE = "TIERING_DUCKDB_VERIFY_PARALLELISM"
+
+
+def duckdb_threads() -> int | None:
+    """The thread count of ``TIERING_DUCKDB_THREADS``, None when unset; anything but
+    a positive whole number is refused with the value."""
+    text = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise RuntimeError(f"{THREADS_VARIABLE}={text!r} is not a positive whole number")
+    return int(text)
 
 
 class Plugin(BasePlugin):
@@ -35,3 +56,11 @@ class Plugin(BasePlugin):
                 "only with its key (the tiering job sets it)"
             )
         conn.execute("load '" + self._httpfs.replace("'", "''") + "'")
+        threads = duckdb_threads()
+        if threads is not None:
+            conn.execute(f"set threads = {threads}")
+
+    def configure_cursor(self, cursor: Any) -> None:
+        # a client setting: every cursor (one per dbt thread) needs it
+        if os.environ.get(VERIFY_PARALLELISM_VARIABLE, "").strip() in ("1", "true"):
+            cursor.execute("pragma verify_parallelism")

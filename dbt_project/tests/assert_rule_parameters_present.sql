@@ -12,7 +12,8 @@ required as (
         ('repurchase_min_distinct_months'),
         ('rfm_score_buckets'),
         ('lead_call_window_months'),
-        ('potential_window_months')
+        ('potential_window_months'),
+        ('lead_close_grace_days')
     ) as parameters_read (parameter_name)
 
 )

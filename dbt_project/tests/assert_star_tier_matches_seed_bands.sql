@@ -2,7 +2,9 @@
 -- Every row of customer_star_tier agrees with the seed bands, checked without the
 -- band_lookup macro: a rated row's star points lie in its star band and its assets
 -- in its card band, with the band's rank and labels; an UNRATED row only occurs
--- (and then for both tiers) when balances were not delivered.
+-- (and then for both tiers) when balances were not delivered. The star level bands
+-- the exact star points (star_points is rounded for display: 49.995 shows 50.00 and
+-- is quasi-star), so the check reads the exact ones.
 with
 
 star_tier as (
@@ -14,6 +16,15 @@ star_tier as (
 balances_present as (
 
     select {{ source_present('balances') }} as is_present
+
+),
+
+exact_points as (
+
+    select
+        customer_id,
+        star_points_exact
+    from {{ ref('int_customer_star_points_calculated') }}
 
 ),
 
@@ -36,27 +47,30 @@ star_mismatch as (
         'star level not in its seed band' as problem
     from star_tier
     cross join balances_present
+    left join exact_points
+        on star_tier.customer_id = exact_points.customer_id
     left join star_bands
         on star_tier.star_level_code = star_bands.tier_code
     where balances_present.is_present
         and (
             star_bands.tier_code is null
             or star_tier.star_points is null
+            or exact_points.star_points_exact is null
             or star_tier.tier_code <> star_tier.star_level_code
             or star_tier.tier_rank <> star_bands.tier_rank
             or star_tier.star_level_zh <> star_bands.label_zh
             or star_tier.star_level_en <> star_bands.label_en
             or (star_bands.lower_bound is not null and (
-                star_tier.star_points < star_bands.lower_bound
+                exact_points.star_points_exact < star_bands.lower_bound
                 or (
-                    star_tier.star_points = star_bands.lower_bound
+                    exact_points.star_points_exact = star_bands.lower_bound
                     and not star_bands.lower_inclusive
                 )
             ))
             or (star_bands.upper_bound is not null and (
-                star_tier.star_points > star_bands.upper_bound
+                exact_points.star_points_exact > star_bands.upper_bound
                 or (
-                    star_tier.star_points = star_bands.upper_bound
+                    exact_points.star_points_exact = star_bands.upper_bound
                     and not star_bands.upper_inclusive
                 )
             ))

@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
+from contracts.landing import MARKET_POSITIONS
 from orchestration.demo.arrays import dictionary, nullable, pick, zfill
 from orchestration.demo.vocabulary import (
     COMPANY_WORDS,
@@ -31,6 +32,9 @@ from orchestration.demo.vocabulary import (
 EARLIEST_ONBOARDING = np.datetime64("2005-01-01", "D")
 #: median monthly average daily assets of an ordinary customer (CNY).
 WEALTH_MEDIAN = 30_000.0
+#: median registered capital of a company (CNY) and of its annual revenue per unit of it.
+CAPITAL_MEDIAN = 3_000_000.0
+REVENUE_PER_CAPITAL = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,45 @@ def _credit_codes(region: np.ndarray, rng) -> np.ndarray:
     return np.char.add(zfill(body, 17), check)
 
 
+def _company_facts(
+    rng: np.random.Generator,
+    corporate: np.ndarray,
+    wealth: np.ndarray,
+    onboarded: np.ndarray,
+    win: Window,
+) -> dict[str, pa.Array]:
+    """Registered capital, annual revenue, market position and years in business of the
+    companies (the corporate credit rule's facts); individuals have none. Larger (richer)
+    companies have more capital, more revenue and a stronger market position; a few
+    company records carry no fact at all (legacy records), some lack one."""
+    n = len(corporate)
+    # size relative to a typical company (companies hold 4x the assets of a person)
+    rel = np.clip(np.log(wealth / (4.0 * WEALTH_MEDIAN)), -3.0, 6.0)
+    # registered capital in whole 10,000 CNY, at least 10,000
+    capital = np.exp(rng.normal(np.log(CAPITAL_MEDIAN) + 0.5 * rel, 1.0, n))
+    capital = np.maximum(np.rint(capital / 10_000), 1) * 10_000
+    revenue = np.rint(capital * np.exp(rng.normal(np.log(REVENUE_PER_CAPITAL), 0.8, n)))
+    # position: revenue relative to the median, with noise; leader ~6 %, major ~22 %,
+    # average ~40 %, minor ~30 % of the companies
+    size = np.log(revenue / (CAPITAL_MEDIAN * REVENUE_PER_CAPITAL)) / 1.5
+    position = 3 - np.digitize(size + rng.normal(0, 0.4, n), (-0.5, 0.6, 1.6))
+    # in business before becoming a customer, plus the years as a customer
+    tenure = (win.as_of - onboarded).astype(np.int64) / 365.25
+    years = np.floor(np.maximum(tenure, 0) + rng.exponential(6.0, n)).astype(np.int64)
+    legacy = corporate & (rng.random(n) < 0.02)
+    no_fact = ~corporate | legacy
+    return {
+        "registered_capital": nullable((capital * 100).astype(np.int64), no_fact, pa.int64()),
+        "annual_revenue": nullable(
+            (revenue * 100).astype(np.int64), no_fact | (rng.random(n) < 0.04), pa.int64()
+        ),
+        "market_position": nullable(
+            np.array(MARKET_POSITIONS)[position], no_fact | (rng.random(n) < 0.05)
+        ),
+        "years_in_business": nullable(years, no_fact, pa.int16()),
+    }
+
+
 def draw_customers(rng: np.random.Generator, n: int, win: Window) -> tuple[pa.Table, Population]:
     width = max(6, len(str(n)))
     ids = np.char.add("C", zfill(np.arange(1, n + 1), width))
@@ -186,6 +229,8 @@ def draw_customers(rng: np.random.Generator, n: int, win: Window) -> tuple[pa.Ta
     has_card = card_only | (has_accounts & (rng.random(n) < 0.75))
     activity = 8.6 * rng.gamma(1.3, 1 / 1.3, n) * np.where(corporate, 1.5, 1.0)
     activity = np.where(dormant, activity * 0.3, activity)
+    # drawn last, so the columns above are those of earlier versions of the generator
+    facts = _company_facts(rng, corporate, wealth, onboarded, win)
 
     table = pa.table({
         "customer_id": pa.array(ids),
@@ -203,6 +248,7 @@ def draw_customers(rng: np.random.Generator, n: int, win: Window) -> tuple[pa.Ta
         "province": pa.array(province),
         "city": pa.array(city_name),
         "onboarded_date": pa.array(onboarded, pa.date32()),
+        **facts,
     })  # fmt: skip
     pop = Population(ids, corporate, onboarded, wealth, has_accounts, has_card, dormant, activity)
     return table, pop

@@ -123,6 +123,34 @@ def _distributions(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> lis
     return lines
 
 
+def unmapped_education_levels(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """Customers whose education level is on file but not in seed education_levels
+    (their education tier is UNRATED), and the distinct such values; None when
+    ``marts.customer_education_tier`` or its flag is not there (a failed run)."""
+    flagged = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'customer_education_tier' and column_name = 'education_level_unmapped'"
+    ).fetchone()[0]
+    if not flagged:
+        return None
+    customers, values = con.execute(
+        "select count(*), count(distinct education_level) from marts.customer_education_tier "
+        "where education_level_unmapped"
+    ).fetchone()
+    return customers, values
+
+
+def unmapped_education_line(unmapped: tuple[int, int]) -> str:
+    customers, values = unmapped
+    line = f"unmapped education levels: {customers:,}"
+    if customers:
+        line += (
+            f" customers, {values:,} distinct value(s) not in seed education_levels "
+            "(education tier UNRATED; customer_education_tier.education_level_unmapped)"
+        )
+    return line
+
+
 def print_summary(outcome: RunOutcome, paths: Paths) -> None:
     line = "=" * 72
     print(line)
@@ -153,6 +181,9 @@ def print_summary(outcome: RunOutcome, paths: Paths) -> None:
                     print(f"  {table:<32}{n:>10,}")
                     for text in _distributions(con, table, n):
                         print(text)
+            unmapped = unmapped_education_levels(con) if marts else None
+            if unmapped is not None:
+                print("\n" + unmapped_education_line(unmapped))
     failed = [c for c in outcome.checks if not c.passed]
     print(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:

@@ -10,6 +10,7 @@ import pytest
 
 from contracts.landing import (
     CALL_OUTCOMES,
+    MARKET_POSITIONS,
     MONEY,
     NEED_STATUSES,
     SOURCES,
@@ -311,4 +312,37 @@ def test_moderate_set_has_calls_and_leads_for_every_level_and_stage(moderate) ->
     assert future_closes >= 0.2 * _count(
         con, "select count(*) from leads where need_status = 'explicit'"
     )
+    con.close()
+
+
+def test_moderate_set_gives_business_facts_to_companies_only(moderate) -> None:
+    """Registered capital, revenue, market position and years in business (the
+    corporate credit rule) are drawn for companies - most have all four, a few none
+    (legacy records) - and never for individuals; bigger companies lead their market."""
+    out, _ = moderate
+    con = _load(out)
+    facts = "registered_capital, annual_revenue, market_position, years_in_business"
+    individual = _count(
+        con,
+        "select count(*) from customers where customer_type = 'individual' "
+        f"and coalesce({facts}) is not null",
+    )
+    assert individual == 0
+    corporate, complete, none = con.execute(f"""
+        select count(*),
+               count(*) filter (registered_capital is not null and annual_revenue is not null
+                                and market_position is not null
+                                and years_in_business is not null),
+               count(*) filter (coalesce({facts}) is null)
+        from customers where customer_type = 'corporate'""").fetchone()
+    assert corporate >= 100
+    assert complete >= 0.8 * corporate and 0 < none <= 0.06 * corporate
+    revenue = dict(
+        con.execute("""
+        select market_position, median(annual_revenue::decimal(18, 2))
+        from customers where market_position is not null group by 1""").fetchall()
+    )
+    assert set(revenue) == set(MARKET_POSITIONS)
+    medians = [revenue[p] for p in MARKET_POSITIONS]  # leader first
+    assert medians == sorted(medians, reverse=True)
     con.close()

@@ -1,6 +1,7 @@
 """Ingest: every row read ends in raw, quarantine (with a reason) or the duplicate count."""
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -209,6 +210,42 @@ def test_unknown_column_is_kept_aside_and_reported(tmp_path):
     ) == [("customers.csv", 1, "shoe_size", value_token)]
     assert query(resolve_paths(tmp_path).vault, "select column_name, value from token_values") == [
         ("extra:shoe_size", "42")
+    ]
+
+
+def test_corporate_columns_are_optional_typed_and_checked(tmp_path):
+    """The companies' business facts (corporate credit rule) are optional: a customers
+    file of an earlier contract without them still loads (NULL), one with them loads
+    them typed, and a negative amount or an unknown market position is quarantined."""
+    landing = tmp_path / "landing"
+    write(landing, "customers/a_old.csv", "customer_id,customer_type\nP1,individual\n")
+    write(
+        landing,
+        "customers/b_new.csv",
+        "customer_id,customer_type,registered_capital,annual_revenue,market_position,"
+        "years_in_business\n"
+        "K1,corporate,5000000.00,12000000.50,major,12\n"
+        "K2,corporate,,,,\n"
+        "K3,corporate,-1,,,\n"
+        "K4,corporate,,,dominant,\n",
+    )
+    paths = resolve_paths(tmp_path, landing)
+    result = run_ingest(paths, SOURCES["customers"], AS_OF, "r")
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 2)
+    assert query(
+        paths.warehouse,
+        "select customer_id, registered_capital, annual_revenue, market_position, "
+        "years_in_business from raw.customers order by 1",
+    ) == [
+        ("K1", Decimal("5000000.00"), Decimal("12000000.50"), "major", 12),
+        ("K2", None, None, None, None),
+        ("P1", None, None, None, None),
+    ]
+    assert query(
+        paths.warehouse, "select customer_id, reason from quarantine.customers order by 1"
+    ) == [
+        ("K3", "NEGATIVE_AMOUNT:registered_capital"),
+        ("K4", "UNKNOWN_CODE:market_position"),
     ]
 
 

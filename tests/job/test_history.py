@@ -113,15 +113,10 @@ report.write_text(json.dumps(runs))
 
 
 def _append_crafted(landing: Path) -> None:
-    """Move every onboarding before the first as-of date (no customer is quarantined as
-    not yet known, so no child row is either) and add the crafted customers."""
+    """Add the crafted customers. Customers onboarded after an as-of date stay in the
+    files: a run of that date holds them (and their rows) back, nightly and backfill
+    alike."""
     path = landing / "customers.csv"
-    with duckdb.connect() as con:
-        con.execute(f"""
-            copy (select * replace (least(onboarded_date, '2026-06-30') as onboarded_date)
-                  from read_csv('{path}', header = true, all_varchar = true))
-            to '{path}.tmp' (header, delimiter ',')""")
-    os.replace(f"{path}.tmp", path)
     header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
     with path.open("a", encoding="utf-8") as fh:
         for customer in CRAFTED_BALANCES:

@@ -165,6 +165,36 @@ def test_no_class_a_value_in_clear_text_in_an_artefact(nightly_run, small_landin
             assert leaked == 0, f"{table}.{column} holds class A text"
 
 
+def test_rule_versions_fingerprint_the_seeds_each_table_reads(nightly_run):
+    """rule_version of a tier table = a fingerprint of the seeds it is computed from;
+    tier_rule_versions lists them with dbt's checksum of each seed (SHA-256 of its
+    text, leading and trailing whitespace stripped)."""
+    import hashlib
+
+    from orchestration.transform.project import project_dir
+
+    with open_db(nightly_run.artefact) as con:
+        listed = con.execute(
+            "select table_name, rule_version, seed_name, seed_sha256 from tier_rule_versions"
+        ).fetchall()
+        versions = {t: v for t, v, _, _ in listed}
+        seeds: dict[str, set[str]] = {}
+        for table, _, seed, sha in listed:
+            seeds.setdefault(table, set()).add(seed)
+            path = project_dir() / "seeds" / f"{seed}.csv"
+            text = path.read_text(encoding="utf-8").strip()
+            assert sha == hashlib.sha256(text.encode("utf-8")).hexdigest(), seed
+        assert set(CORE_TIER_TABLES) <= set(versions)
+        for table, version in versions.items():
+            in_rows = con.execute(f"select distinct rule_version from {table}").fetchall()
+            assert in_rows == [(version,)], table
+    assert {"star_level_bands", "card_tier_bands", "star_point_rates"} <= seeds[
+        "customer_star_tier"
+    ]
+    assert "loyalty_tier_bands" not in seeds["customer_star_tier"]
+    assert "loyalty_tier_bands" in seeds["customer_loyalty_tier"]
+
+
 def test_run_is_recorded_in_the_dagster_instance(nightly_run):
     instance = dg.DagsterInstance.from_config(str(nightly_run.home / "dagster"))
     try:

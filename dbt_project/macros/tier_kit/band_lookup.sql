@@ -3,8 +3,7 @@
 
     Every band seed has the columns
         tier_code, tier_rank, label_zh, label_en,
-        lower_bound, lower_inclusive, upper_bound, upper_inclusive, matches_null,
-        rule_version
+        lower_bound, lower_inclusive, upper_bound, upper_inclusive, matches_null
     A value v falls in a band when
         (lower_bound is null or v > lower_bound or (lower_inclusive and v = lower_bound))
         and (upper_bound is null or v < upper_bound or (upper_inclusive and v = upper_bound))

@@ -19,6 +19,39 @@
 {%- endmacro %}
 
 
+{% macro format_precise(value) -%}
+    {#- The value with up to 8 decimals, trailing zeros dropped: 49.995 -> '49.995',
+        0.3600396 -> '0.3600396'; for an input whose shown (rounded) figure would
+        contradict its band. NULL stays NULL. -#}
+    (case
+        when {{ value }} is null then null
+        else rtrim(rtrim(format('{:,.8f}', cast({{ value }} as double)), '0'), '.')
+    end)
+{%- endmacro %}
+
+
+{% macro format_banded(value, band) -%}
+    {#- The banded input of a reason as it is displayed: rounded (half up, in
+        DECIMAL) to 2 decimals, 4 below 1, and formatted by format_number - unless that
+        rounded figure lies outside the band the exact value was matched in (49.995
+        star points are quasi-star (0, 50) but show as 50.00; 0.004 show as 0): then
+        format_precise, so a reason never states a figure outside its own band. -#}
+    {#- each branch cast on its own: a CASE of decimal(38, 4) and decimal(38, 2)
+        would be typed decimal(38, 2) -#}
+    {%- set shown -%}
+        (case
+            when abs({{ value }}) < 1 then cast(round({{ value }}, 4) as decimal(38, 4))
+            else cast(round({{ value }}, 2) as decimal(38, 4))
+        end)
+    {%- endset -%}
+    (case
+        when {{ value }} is null then null
+        when {{ band_match(shown, band) }} then {{ format_number(shown) }}
+        else {{ format_precise(value) }}
+    end)
+{%- endmacro %}
+
+
 {% macro band_text(band) -%}
     {#- '[lower, upper)' of a band seed row (alias `band`); NULL when no band matched. -#}
     (case
@@ -40,7 +73,9 @@
             星点值 12,340，位于六星级区间 [10,000, 80,000)
             Star points 12,340 fall in the 6-star band [10,000, 80,000)
         `measure` is the name of the input in that language (plain text), `verb` the
-        English verb agreeing with it. A NULL input that fell in the band with
+        English verb agreeing with it. `value` is the exact value that was banded; the
+        text shows it rounded (format_banded), with more decimals only where the
+        rounded figure would lie outside the band. A NULL input that fell in the band with
         matches_null reads '贷款价值比缺失，按较差处理' / 'Loan-to-value missing:
         treated as Poor'. NULL when no band matched (the caller falls back to the
         UNRATED reason of seed tier_status_labels). -#}
@@ -49,11 +84,11 @@
         when {{ band }}.tier_code is null then null
         {%- if lang == 'zh' %}
         when {{ value }} is null then '{{ measure }}缺失，按' || {{ label }} || '处理'
-        else '{{ measure }} ' || {{ format_number(value) }} || '，位于' || {{ label }}
+        else '{{ measure }} ' || {{ format_banded(value, band) }} || '，位于' || {{ label }}
             || '区间 ' || {{ band_text(band) }}
         {%- else %}
         when {{ value }} is null then '{{ measure }} missing: treated as ' || {{ label }}
-        else '{{ measure }} ' || {{ format_number(value) }} || ' {{ verb }} in the '
+        else '{{ measure }} ' || {{ format_banded(value, band) }} || ' {{ verb }} in the '
             || {{ label }} || ' band ' || {{ band_text(band) }}
         {%- endif %}
     end)

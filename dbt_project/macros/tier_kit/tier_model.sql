@@ -1,5 +1,5 @@
 {#-
-    tier_model(tiers, inputs={}, columns=none, features=none, rule_version_seed=none)
+    tier_model(tiers, inputs={}, columns=none, features=none)
     The whole query of a tier model around the tier kit (tier_select) and its contract
     (contract_select), so that a tier model is its features plus this one call:
 
@@ -25,7 +25,7 @@
     Either way: `tiered as (tier_select(...))` then contract_select('tiered').
 -#}
 
-{% macro tier_model(tiers, inputs={}, columns=none, features=none, rule_version_seed=none) -%}
+{% macro tier_model(tiers, inputs={}, columns=none, features=none) -%}
     {%- if features is none %}
 with
 
@@ -52,7 +52,7 @@ features as (
 
 tiered as (
 
-    {{ tier_select(features or 'features', tiers, rule_version_seed) }}
+    {{ tier_select(features or 'features', tiers) }}
 
 )
 

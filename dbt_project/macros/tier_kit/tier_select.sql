@@ -13,7 +13,7 @@
 
         {{ contract_select('tiered') }}
 
-    tier_select(features, tiers, rule_version_seed=none) is a select of, per tier of
+    tier_select(features, tiers) is a select of, per tier of
     the list (several tiers of one model = several entries, in one select), the
     columns the registry (var tier_schemes) names for its scheme, then every column of
     `features` (a feature column named like a tier column is shadowed: DuckDB renames
@@ -27,8 +27,8 @@
                                          reason (when the registry names reason columns)
         distance                         band_distance to the next better band (when
                                          the registry names a distance column)
-    and rule_version: max(rule_version) of `rule_version_seed` (default the codes seed
-    of the first tier).
+    and rule_version: the fingerprint of every seed the model reads, directly or
+    through the models it is built on (macro rule_version).
 
     A tier is a dict:
         scheme                 registry name (required)
@@ -55,8 +55,7 @@
     (contract_select) keeps the columns the model's yml declares and casts them.
 -#}
 
-{% macro tier_select(features, tiers, rule_version_seed=none) -%}
-    {%- set first = tier_scheme(tiers[0].scheme) %}
+{% macro tier_select(features, tiers) -%}
 select
     {%- for tier in tiers %}
     {%- set entry = tier_scheme(tier.scheme) %}
@@ -102,7 +101,7 @@ select
     {{ column }},
     {%- endfor %}
     {%- endfor %}
-    rule_version.rule_version,
+    {{ rule_version() }} as rule_version,
     {{ features }}.*
 from {{ features }}
 {%- for tier in tiers %}
@@ -130,10 +129,6 @@ left join ({{ tier_status_sql(entry) }}) as {{ band }}_status
     and {{ tier.override.code }} is null
     {%- endif %}
 {%- endfor %}
-cross join (
-    select max(rule_version) as rule_version
-    from {{ ref(rule_version_seed or first.codes_seed) }}
-) as rule_version
 {%- endmacro %}
 
 

@@ -18,11 +18,8 @@
 -- the state is a function of the ratings alone (see tier_monthly_ratings).
 {#- the count of consecutive calendar months rated below the effective band, this one
     included: the streak goes on only from a WATCH rating of the month before -#}
-{%- set below -%}
-((case when fold.status = 'WATCH'
-    and date_diff('month', fold.rating_month, next_rating.rating_month) = 1
-    then fold.months_below else 0 end) + 1)
-{%- endset %}
+{%- set below = "((case when fold.status = 'WATCH' and next_rating.follows_previous_month "
+    ~ "then fold.months_below else 0 end) + 1)" %}
 {%- set effective_schemes = tier_schemes(effective=true) %}
 with recursive
 
@@ -85,14 +82,20 @@ ratings as (
 
     select
         *,
-        row_number() over (partition by customer_id, scheme order by rating_month) as seq
+        row_number() over (partition by customer_id, scheme order by rating_month) as seq,
+        -- rated in the calendar month right after the previous rating (no gap)
+        coalesce(date_diff(
+            'month',
+            lag(rating_month) over (partition by customer_id, scheme order by rating_month),
+            rating_month
+        ) = 1, false) as follows_previous_month
     from visible
     where not is_unrated
 
 ),
 
 fold (
-    customer_id, scheme, seq, rating_month, effective_code, effective_rank, effective_zh, effective_en,
+    customer_id, scheme, seq, effective_code, effective_rank, effective_zh, effective_en,
     months_below, status, previous_code, previous_rank, previous_zh, previous_en
 ) as (
 
@@ -100,7 +103,6 @@ fold (
         customer_id,
         scheme,
         seq,
-        rating_month,
         tier_code,
         tier_rank,
         tier_label_zh,
@@ -120,7 +122,6 @@ fold (
         next_rating.customer_id,
         next_rating.scheme,
         next_rating.seq,
-        next_rating.rating_month,
         case
             when next_rating.tier_rank <= fold.effective_rank then next_rating.tier_code
             when {{ below }} >= next_rating.downgrade_after_months then next_rating.tier_code

@@ -1,13 +1,16 @@
 -- Per customer, the latest credit report on or before the as-of date, with the
 -- ratios the credit rating bands:
 --   debt_to_income = monthly_debt_payment * 12 / annual_income
---                    (total_debt / annual_income when the monthly payment is missing;
---                     NULL when income is missing or 0, or no debt figure at all)
+--                    (NULL - unknown - when the monthly payment is missing: total
+--                     debt is a stock, not a payment, and is never substituted; NULL
+--                     when income is missing or 0)
 --   loan_to_value  = loan_amount / collateral_value
 --                    (NULL when there is no collateral: value missing or 0;
 --                     a missing loan amount counts as 0)
--- Both are rounded to 4 decimals (0.01 %), and the bands compare the rounded value,
--- so the figure a reader sees is the figure that was banded.
+-- Both are exact decimals (macro exact_quotient, 18 decimals, last digit rounded up,
+-- which keeps the (lower, upper] bands exact), never rounded here: the bands compare
+-- the exact ratio (0.3600396 is above 0.36), and the tier table rounds the figure
+-- it displays.
 with
 
 reports as (
@@ -42,17 +45,12 @@ enriched as (
         collateral_type,
         collateral_value,
         loan_amount,
-        cast(round(case
-            when annual_income is null or annual_income = 0 then null
-            when monthly_debt_payment is not null
-                then monthly_debt_payment * 12 / annual_income
-            when total_debt is not null
-                then total_debt / annual_income
-        end, 4) as decimal(18, 4)) as debt_to_income,
-        cast(round(case
-            when collateral_value is null or collateral_value = 0 then null
-            else coalesce(loan_amount, 0) / collateral_value
-        end, 4) as decimal(18, 4)) as loan_to_value
+        {{ exact_quotient(
+            'monthly_debt_payment * 12', 'annual_income', scale=18, rounding='up'
+        ) }} as debt_to_income,
+        {{ exact_quotient(
+            'coalesce(loan_amount, 0)', 'collateral_value', scale=18, rounding='up'
+        ) }} as loan_to_value
     from latest
 
 )

@@ -2,8 +2,11 @@
 -- (transaction flow is not an asset):
 --   monthly_avg_daily_assets: sum over the customer's accounts of avg_daily_balance
 --     in the as-of month (card tier);
---   avg_assets_6m: average over the 6 calendar months ending with the as-of month of
---     the monthly totals, a month without balances counting as 0 (star points).
+--   avg_assets_6m_exact: average over the 6 calendar months ending with the as-of
+--     month of the monthly totals, a month without balances counting as 0 (star
+--     points), an exact decimal (macro exact_quotient, 10 decimals, rounded down):
+--     the star points are computed from it, never from the displayed figure;
+--   avg_assets_6m: the same rounded to 0.01 CNY, for display.
 with
 
 spine as (
@@ -48,7 +51,8 @@ aggregated as (
 
     select
         monthly.customer_id,
-        sum(monthly.month_assets) / max(windows.star_window_months) as avg_assets_6m,
+        sum(monthly.month_assets) as assets_6m_total,
+        max(windows.star_window_months) as star_window_months,
         sum(case when monthly.balance_month = windows.as_of_month then monthly.month_assets end)
             as monthly_avg_daily_assets,
         count(*) as months_with_balances
@@ -58,17 +62,32 @@ aggregated as (
 
 ),
 
+averaged as (
+
+    select
+        customer_id,
+        {{ exact_quotient(
+            'assets_6m_total', 'star_window_months', scale=10, rounding='down'
+        ) }} as avg_assets_6m_exact
+    from aggregated
+
+),
+
 final as (
 
     select
         spine.customer_id,
-        cast(round(coalesce(aggregated.avg_assets_6m, 0), 2) as decimal(18, 2)) as avg_assets_6m,
+        cast(round(coalesce(averaged.avg_assets_6m_exact, 0), 2) as decimal(18, 2))
+            as avg_assets_6m,
+        coalesce(averaged.avg_assets_6m_exact, 0) as avg_assets_6m_exact,
         cast(coalesce(aggregated.monthly_avg_daily_assets, 0) as decimal(18, 2))
             as monthly_avg_daily_assets,
         cast(coalesce(aggregated.months_with_balances, 0) as integer) as months_with_balances
     from spine
     left join aggregated
         on spine.customer_id = aggregated.customer_id
+    left join averaged
+        on spine.customer_id = averaged.customer_id
 
 )
 

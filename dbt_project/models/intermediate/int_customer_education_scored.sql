@@ -5,7 +5,9 @@
 --                          12 months, banded by seed factor_bands (scheme education)
 -- weighted by seed factor_weights (scheme education) over the factors that are known.
 -- The score needs the education level: without one (companies, missing data) it is
--- NULL and the tier UNRATED, so a group never stands on the proxy alone.
+-- NULL and the tier UNRATED, so a group never stands on the proxy alone. A level the
+-- seed does not know is flagged (education_level_unmapped): also unrated, but the
+-- reason names the value and the run summary counts them, so the seed gets fixed.
 with
 
 spine as (
@@ -40,6 +42,8 @@ inputs as (
         profiles.education_level,
         levels.level_code as education_level_code,
         levels.points as education_points,
+        profiles.education_level is not null and levels.education_level is null
+            as education_level_unmapped,
         profiles.occupation,
         occupations.group_code as occupation_group_code,
         occupations.group_zh as occupation_group_zh,
@@ -98,7 +102,11 @@ scored as (
 
     select
         customer_id,
-        cast(round(sum(weight * points) / sum(weight), 2) as decimal(5, 2)) as education_score
+        -- exact decimal mean (macro decimal_ratio), never a DOUBLE division
+        cast(
+            {{ decimal_ratio('sum(weight * points)', 'sum(weight)', input_scale=8) }}
+            as decimal(5, 2)
+        ) as education_score
     from factor_points
     group by customer_id
 

@@ -44,8 +44,12 @@ aggregated as (
         count(*) as interaction_count_12m,
         count(case when interaction_type = 'survey' then satisfaction_score end)
             as survey_count_12m,
-        avg(case when interaction_type = 'survey' then satisfaction_score end)
-            as avg_satisfaction,
+        -- the mean as an exact decimal (macro decimal_ratio), not avg() (DOUBLE)
+        {{ decimal_ratio(
+            "sum(case when interaction_type = 'survey' then satisfaction_score end)",
+            "count(case when interaction_type = 'survey' then satisfaction_score end)",
+            input_scale=0,
+        ) }} as avg_satisfaction,
         count(case when interaction_type = 'complaint' then 1 end) as complaint_count,
         count(case
             when interaction_type = 'complaint' and complaint_resolved is not true then 1
@@ -63,7 +67,7 @@ final as (
         cast(coalesce(aggregated.interaction_count_12m, 0) as integer) as interaction_count_12m,
         coalesce(aggregated.interaction_count_12m, 0) > 0 as has_interactions,
         cast(coalesce(aggregated.survey_count_12m, 0) as integer) as survey_count_12m,
-        cast(round(aggregated.avg_satisfaction, 2) as decimal(5, 2)) as avg_satisfaction,
+        cast(aggregated.avg_satisfaction as decimal(5, 2)) as avg_satisfaction,
         cast(coalesce(aggregated.complaint_count, 0) as integer) as complaint_count,
         cast(coalesce(aggregated.unresolved_complaint_count, 0) as integer)
             as unresolved_complaint_count,

@@ -4,6 +4,9 @@
 --                     expected_close_date <= as_of + m months (0 when the date has
 --                     passed; NULL without a date). So "A <= 1 month" means a close
 --                     on or before as_of + 1 calendar month.
+--   days_past_close = days since an expected close date before as_of (NULL when the
+--                     date is as_of or later, or missing): a passed date is staged
+--                     by it, never by months_to_close (lead_pipeline_stage).
 --   quality_score   = 100-scale weighted mean of the factor points (seeds
 --                     factor_bands / factor_weights, scheme lead_quality) over the
 --                     factors that are known; booleans band as 1 (yes) / 0 (no).
@@ -86,7 +89,11 @@ scored as (
 
     select
         customer_id,
-        cast(round(sum(weight * points) / sum(weight), 2) as decimal(5, 2)) as quality_score,
+        -- exact decimal mean (macro decimal_ratio), never a DOUBLE division
+        cast(
+            {{ decimal_ratio('sum(weight * points)', 'sum(weight)', input_scale=8) }}
+            as decimal(5, 2)
+        ) as quality_score,
         count(*) as quality_factors_known
     from factor_points
     group by customer_id
@@ -111,6 +118,10 @@ final as (
                 then date_diff('month', {{ as_of_date() }}, latest.expected_close_date)
             else date_diff('month', {{ as_of_date() }}, latest.expected_close_date) + 1
         end as integer) as months_to_close,
+        cast(case
+            when latest.expected_close_date < {{ as_of_date() }}
+                then date_diff('day', latest.expected_close_date, {{ as_of_date() }})
+        end as integer) as days_past_close,
         latest.is_same_type,
         latest.capital_amount,
         latest.has_local_relations,

@@ -1,10 +1,12 @@
 -- Loyalty score 0-100 per spine customer: a weighted mean of component scores in
 -- [0, 1], weights, floors, caps, direction and neutral scores from seed
 -- loyalty_score_weights:
---   normalised = clamp((value - floor_value) / (cap_value - floor_value), 0, 1)
+--   normalised = clamp((value - floor_value) / (cap_value - floor_value), 0, 1),
+--                an exact decimal of 10 decimals (macro decimal_ratio)
 --   component  = normalised, or 1 - normalised for a negative component
 --                (complaints); neutral_score when the value is unknown
---   score      = 100 * sum(weight * component) / sum(weight)
+--   score      = 100 * sum(weight * component) / sum(weight), summed in DECIMAL and
+--                rounded half up to 0.01 (macro decimal_ratio): the same on every run
 -- Unknown: the interaction components (satisfaction, complaints, unresolved
 -- complaints, referrals) of a customer without interactions in the window (also
 -- when no interactions file was delivered), and satisfaction of a customer without
@@ -104,20 +106,21 @@ component_scores as (
     select
         components.customer_id,
         weights.weight,
-        -- decimal, not double: DuckDB divides decimals in double precision, and a sum
-        -- of doubles depends on the order the threads add them in, so the rounded
-        -- score could differ by 0.01 from one build to the next
+        -- exact decimals (macro decimal_ratio, 10 decimals), never DOUBLE: DuckDB
+        -- divides decimals in DOUBLE, and a sum of doubles depends on the order the
+        -- threads add them in, so the rounded score could differ by 0.01 from one
+        -- build to the next
         cast(case
             when components.component_value is null then coalesce(weights.neutral_score, 0)
             when weights.direction = 'negative'
-                then 1 - least(greatest(
-                        (components.component_value - weights.floor_value)
-                        / (weights.cap_value - weights.floor_value), 0
-                    ), 1)
-            else least(greatest(
-                    (components.component_value - weights.floor_value)
-                    / (weights.cap_value - weights.floor_value), 0
-                ), 1)
+                then 1 - least(greatest({{ decimal_ratio(
+                        'components.component_value - weights.floor_value',
+                        'weights.cap_value - weights.floor_value', scale=10,
+                    ) }}, 0), 1)
+            else least(greatest({{ decimal_ratio(
+                    'components.component_value - weights.floor_value',
+                    'weights.cap_value - weights.floor_value', scale=10,
+                ) }}, 0), 1)
         end as decimal(18, 10)) as component_score
     from components
     inner join weights
@@ -129,8 +132,9 @@ scored as (
 
     select
         customer_id,
-        cast(round(100 * sum(weight * component_score) / sum(weight), 2) as decimal(5, 2))
-            as loyalty_score
+        cast({{ decimal_ratio(
+            '100 * sum(weight * component_score)', 'sum(weight)', input_scale=14
+        ) }} as decimal(5, 2)) as loyalty_score
     from component_scores
     group by customer_id
 

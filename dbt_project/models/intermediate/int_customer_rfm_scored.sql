@@ -4,7 +4,8 @@
 --   frequency_12m = activity transactions in the trailing window
 --   monetary_12m  = their amount
 -- Customers with activity in the trailing window are scored 1..n (n = 5, seed
--- rule_parameters) by quantile: score = 1 + floor(n * percent_rank), capped at n,
+-- rule_parameters) by quantile: score = 1 + floor(n * percent_rank), capped at n
+-- (in integers: percent_rank = (rank - 1) / (customers - 1)),
 -- ordered so that n is best (most recent, most frequent, highest amount). Tied
 -- customers share the score of the tie's lowest position, so a score never depends
 -- on row order. The segment is the first rule of seed rfm_segments (by priority)
@@ -45,33 +46,37 @@ measured as (
 
 ),
 
-active_scored as (
+ranked as (
 
+    -- percent_rank = (rank - 1) / (n - 1) as integers: the score below is its exact
+    -- floor, where the DOUBLE percent_rank() could land just under a bucket edge
     select
         customer_id,
-        cast(least(
-            1 + floor(
-                {{ rule_parameter('rfm_score_buckets') }}
-                * percent_rank() over (order by recency_days desc)
-            ),
-            {{ rule_parameter('rfm_score_buckets') }}
-        ) as integer) as r_score,
-        cast(least(
-            1 + floor(
-                {{ rule_parameter('rfm_score_buckets') }}
-                * percent_rank() over (order by frequency_12m asc)
-            ),
-            {{ rule_parameter('rfm_score_buckets') }}
-        ) as integer) as f_score,
-        cast(least(
-            1 + floor(
-                {{ rule_parameter('rfm_score_buckets') }}
-                * percent_rank() over (order by monetary_12m asc)
-            ),
-            {{ rule_parameter('rfm_score_buckets') }}
-        ) as integer) as m_score
+        cast({{ rule_parameter('rfm_score_buckets') }} as integer) as buckets,
+        rank() over (order by recency_days desc) - 1 as r_rank_below,
+        rank() over (order by frequency_12m asc) - 1 as f_rank_below,
+        rank() over (order by monetary_12m asc) - 1 as m_rank_below,
+        count(*) over () - 1 as rank_span
     from measured
     where has_activity
+
+),
+
+active_scored as (
+
+    -- 1 + floor(buckets * percent_rank), capped at buckets; one customer: 1
+    select
+        customer_id,
+        cast(least(1 + coalesce({{ decimal_ratio(
+            'buckets * r_rank_below', 'rank_span', scale=0, input_scale=0, rounding='floor'
+        ) }}, 0), buckets) as integer) as r_score,
+        cast(least(1 + coalesce({{ decimal_ratio(
+            'buckets * f_rank_below', 'rank_span', scale=0, input_scale=0, rounding='floor'
+        ) }}, 0), buckets) as integer) as f_score,
+        cast(least(1 + coalesce({{ decimal_ratio(
+            'buckets * m_rank_below', 'rank_span', scale=0, input_scale=0, rounding='floor'
+        ) }}, 0), buckets) as integer) as m_score
+    from ranked
 
 ),
 

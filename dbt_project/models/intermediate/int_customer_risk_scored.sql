@@ -41,9 +41,10 @@ inputs as (
         transactions.premium_amount_12m,
         transactions.claim_amount_12m,
         transactions.claim_count_12m,
-        cast(round(
-            transactions.claim_amount_12m / nullif(transactions.premium_amount_12m, 0), 4
-        ) as decimal(18, 4)) as claims_ratio,
+        cast({{ decimal_ratio(
+            'transactions.claim_amount_12m', 'transactions.premium_amount_12m',
+            scale=4, input_scale=2
+        ) }} as decimal(18, 4)) as claims_ratio,
         profiles.occupation_risk_class,
         reports.overdue_count
     from spine
@@ -109,19 +110,26 @@ scored as (
 
     select
         customer_id,
-        cast(round(sum(weight * points) / sum(weight), 2) as decimal(5, 2)) as risk_score,
-        cast(round(
-            sum(case when factor_group = 'personal' then weight * points end)
-            / sum(case when factor_group = 'personal' then weight end), 2
-        ) as decimal(5, 2)) as personal_risk_points,
-        cast(round(
-            sum(case when factor_group = 'occupational' then weight * points end)
-            / sum(case when factor_group = 'occupational' then weight end), 2
-        ) as decimal(5, 2)) as occupational_risk_points,
-        cast(round(
-            sum(case when factor_group = 'other' then weight * points end)
-            / sum(case when factor_group = 'other' then weight end), 2
-        ) as decimal(5, 2)) as other_risk_points,
+        -- exact decimal means (macro decimal_ratio), never a DOUBLE division
+        cast(
+            {{ decimal_ratio('sum(weight * points)', 'sum(weight)', input_scale=8) }}
+            as decimal(5, 2)
+        ) as risk_score,
+        cast({{ decimal_ratio(
+            "sum(case when factor_group = 'personal' then weight * points end)",
+            "sum(case when factor_group = 'personal' then weight end)",
+            input_scale=8,
+        ) }} as decimal(5, 2)) as personal_risk_points,
+        cast({{ decimal_ratio(
+            "sum(case when factor_group = 'occupational' then weight * points end)",
+            "sum(case when factor_group = 'occupational' then weight end)",
+            input_scale=8,
+        ) }} as decimal(5, 2)) as occupational_risk_points,
+        cast({{ decimal_ratio(
+            "sum(case when factor_group = 'other' then weight * points end)",
+            "sum(case when factor_group = 'other' then weight end)",
+            input_scale=8,
+        ) }} as decimal(5, 2)) as other_risk_points,
         count(*) as risk_factors_known,
         string_agg(factor, ',' order by factor) as risk_factors_used
     from factor_points

@@ -2,8 +2,11 @@
 --   points = avg_assets_6m   / per_amount * points   (100 per 10,000 CNY)
 --          + card_spend_6m   / per_amount * points   (200 per 10,000 CNY)
 --          + fee_business_6m / per_amount * points   (200 per 10,000 CNY)
--- rates from seed star_point_rates, rounded to 0.01 point; the star level is the
--- band of this rounded value.
+-- rates from seed star_point_rates. star_points_exact is the exact decimal sum, from
+-- the exact six-month average assets (int_customer_balances_aggregated
+-- .avg_assets_6m_exact), and the star level is the band of this exact value;
+-- star_points is it rounded to 0.01 point, for display only (49.995 points show as
+-- 50.00 but are quasi-star, 0.004 show as 0.00 but are not "zero points").
 with
 
 spine as (
@@ -24,21 +27,30 @@ balances as (
 
 ),
 
+rate_rows as (
+
+    -- points per CNY as an exact decimal (DuckDB divides decimals in double; macro
+    -- exact_quotient divides HUGEINTs), so the products below are exact and round()
+    -- rounds a true .xx5 half up
+    select
+        component,
+        {{ exact_quotient(
+            'points', 'per_amount', scale=10, input_scale=4, rounding='down'
+        ) }} as points_per_cny
+    from {{ ref('star_point_rates') }}
+
+),
+
 rates as (
 
-    -- points per CNY as an exact decimal (DuckDB divides decimals in double), so
-    -- the products below are exact and round() rounds a true .xx5 half up
     select
-        max(case when component = 'avg_assets_6m'
-                then cast(points / per_amount as decimal(38, 10))
-        end) as points_per_cny_assets,
-        max(case when component = 'card_spend_6m'
-                then cast(points / per_amount as decimal(38, 10))
-        end) as points_per_cny_card_spend,
-        max(case when component = 'fee_business_6m'
-                then cast(points / per_amount as decimal(38, 10))
-        end) as points_per_cny_fee_business
-    from {{ ref('star_point_rates') }}
+        max(case when component = 'avg_assets_6m' then points_per_cny end)
+            as points_per_cny_assets,
+        max(case when component = 'card_spend_6m' then points_per_cny end)
+            as points_per_cny_card_spend,
+        max(case when component = 'fee_business_6m' then points_per_cny end)
+            as points_per_cny_fee_business
+    from rate_rows
 
 ),
 
@@ -50,14 +62,11 @@ calculated as (
         balances.monthly_avg_daily_assets,
         transactions.card_spend_6m,
         transactions.fee_business_6m,
-        cast(round(
-            cast(balances.avg_assets_6m as decimal(38, 2)) * rates.points_per_cny_assets
-            + cast(transactions.card_spend_6m as decimal(38, 2))
-            * rates.points_per_cny_card_spend
-            + cast(transactions.fee_business_6m as decimal(38, 2))
-            * rates.points_per_cny_fee_business,
-            2
-        ) as decimal(18, 2)) as star_points
+        cast(balances.avg_assets_6m_exact as decimal(38, 10)) * rates.points_per_cny_assets
+        + cast(transactions.card_spend_6m as decimal(38, 2))
+        * rates.points_per_cny_card_spend
+        + cast(transactions.fee_business_6m as decimal(38, 2))
+        * rates.points_per_cny_fee_business as star_points_exact
     from spine
     inner join balances
         on spine.customer_id = balances.customer_id
@@ -65,6 +74,16 @@ calculated as (
         on spine.customer_id = transactions.customer_id
     cross join rates
 
+),
+
+rounded as (
+
+    -- the displayed figure; the band reads star_points_exact
+    select
+        *,
+        cast(round(star_points_exact, 2) as decimal(18, 2)) as star_points
+    from calculated
+
 )
 
-select * from calculated
+select * from rounded

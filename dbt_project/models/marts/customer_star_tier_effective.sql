@@ -89,4 +89,4 @@ features as (
      'value': 'features.monthly_avg_daily_assets',
      'reason_zh': 'features.card_hysteresis_reason_zh',
      'reason_en': 'features.card_hysteresis_reason_en'},
-], rule_version_seed='tier_hysteresis_rules', features='features') }}
+], features='features') }}

@@ -9,6 +9,9 @@
 --   valid_to         as-of date of the first rating of the next period (exclusive);
 --                    NULL for the latest period of the customer and scheme
 --   is_current       the latest period AND rated in the as-of month
+--   rules_changed    the period began with a rating made with other rules (another
+--                    rule_version) than the rating before it: the change may come from
+--                    the rules rather than from the customer
 with
 
 sequence as (
@@ -23,7 +26,10 @@ with_previous as (
         *,
         lag(tier_code) over (
             partition by customer_id, scheme order by rating_month
-        ) as previous_tier_code
+        ) as previous_tier_code,
+        lag(rule_version) over (
+            partition by customer_id, scheme order by rating_month
+        ) as previous_rule_version
     from sequence
 
 ),
@@ -69,7 +75,10 @@ periods as (
         arg_max(tier_rank, rating_month) as tier_rank,
         arg_max(tier_label_zh, rating_month) as tier_label_zh,
         arg_max(tier_label_en, rating_month) as tier_label_en,
-        arg_max(rule_version, rating_month) as rule_version
+        arg_max(rule_version, rating_month) as rule_version,
+        arg_min(
+            coalesce(rule_version <> previous_rule_version, false), rating_month
+        ) as rules_changed
     from numbered
     group by customer_id, scheme, period_number
 

@@ -72,7 +72,7 @@ features as (
             case when wide.{{ scheme.scheme }}_code = 'UNRATED' then '{{ scheme.scheme }}' end
             {%- endfor %}
         ), '') as unrated_schemes,
-        rule_version.rule_version
+        {{ rule_version() }} as rule_version
     from wide
     left join measures as value_measures
         on value_measures.scheme = 'value_tier'
@@ -82,9 +82,6 @@ features as (
             and wide.purchase_frequency_code = frequency_measures.tier_code
     left join customer_measures
         on wide.customer_id = customer_measures.customer_id
-    cross join (
-        select max(rule_version) as rule_version from {{ ref('service_measures') }}
-    ) as rule_version
 
 )
 

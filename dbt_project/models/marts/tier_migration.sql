@@ -5,7 +5,9 @@
 -- without a previous rating counts as movement NEW (from NULL), one rated before
 -- but no longer in the spine as GONE (to NULL). movement UP / DOWN compares ranks
 -- (1 = best; UNRATED has the worst rank of its scheme). On the first run every
--- row is NEW and from_as_of_date is NULL.
+-- row is NEW and from_as_of_date is NULL. rules_changed: the two ratings were made
+-- with different rule versions, so a movement may come from the rules, not from the
+-- customers.
 with
 
 sequence as (
@@ -70,7 +72,11 @@ pairs as (
             when current_ratings.tier_code = previous_ratings.tier_code then 'SAME'
             when current_ratings.tier_rank < previous_ratings.tier_rank then 'UP'
             else 'DOWN'
-        end as movement
+        end as movement,
+        previous_ratings.rule_version as from_rule_version,
+        current_ratings.rule_version as to_rule_version,
+        coalesce(current_ratings.rule_version <> previous_ratings.rule_version, false)
+            as rules_changed
     from current_ratings
     full outer join previous_ratings
         on current_ratings.customer_id = previous_ratings.customer_id
@@ -91,24 +97,38 @@ counted as (
         to_tier_label_zh,
         to_tier_label_en,
         movement,
+        from_rule_version,
+        to_rule_version,
+        rules_changed,
         count(*) as customer_count
     from pairs
     group by all
 
 ),
 
-final as (
+with_totals as (
 
     select
-        counted.*,
+        *,
+        sum(customer_count) over (partition by scheme, from_tier_code) as from_tier_count
+    from counted
+
+),
+
+final as (
+
+    -- the share as an exact decimal (macro decimal_ratio), never a DOUBLE division
+    select
+        with_totals.*,
         previous_dates.from_as_of_date,
         {{ as_of_date() }} as to_as_of_date,
-        counted.customer_count * 1.0 / sum(counted.customer_count) over (
-            partition by counted.scheme, counted.from_tier_code
-        ) as share_of_from_tier
-    from counted
+        {{ decimal_ratio(
+            'with_totals.customer_count', 'with_totals.from_tier_count',
+            scale=4, input_scale=0,
+        ) }} as share_of_from_tier
+    from with_totals
     left join previous_dates
-        on counted.scheme = previous_dates.scheme
+        on with_totals.scheme = previous_dates.scheme
 
 )
 

@@ -32,6 +32,12 @@ renamed as (
         cast(province as varchar) as province,
         cast(city as varchar) as city,
 
+        -- business facts of a company (corporate credit rule; NULL for individuals)
+        cast(registered_capital as decimal(18, 2)) as registered_capital,
+        cast(annual_revenue as decimal(18, 2)) as annual_revenue,
+        cast(market_position as varchar) as market_position,
+        cast(years_in_business as integer) as years_in_business,
+
         -- dates
         cast(onboarded_date as date) as onboarded_date,
 

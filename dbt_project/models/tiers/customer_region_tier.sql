@@ -63,7 +63,9 @@ region_figures as (
         region_code,
         count(*) as region_customer_count,
         sum(contribution_12m) as region_contribution_total,
-        round(avg(contribution_12m), 2) as region_contribution_avg
+        -- the mean as an exact decimal (macro decimal_ratio), not avg() (DOUBLE)
+        {{ decimal_ratio('sum(contribution_12m)', 'count(*)', input_scale=2) }}
+            as region_contribution_avg
     from mapped
     where region_code is not null
     group by region_code

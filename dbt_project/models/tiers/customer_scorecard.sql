@@ -15,8 +15,14 @@
 -- total_score = sum(weight x score) / sum(weight) over the dimensions WITH data
 -- (weights in seed factor_weights, scheme scorecard), so a missing dimension is
 -- re-normalised away, never scored as 0 and never invented; it is NULL in its
--- <dim>_score column and listed in dimensions_missing. Grade A-D on total_score
--- (seed scorecard_grade_bands); UNRATED when no dimension has data.
+-- <dim>_score column and listed in dimensions_missing. Grade A-D on the exact
+-- total (seed scorecard_grade_bands; total_score is it rounded to 0.01 for display);
+-- UNRATED when no dimension has data.
+-- Bad credit is handled with caution (信用不良的客户应谨慎处理): seed
+-- scorecard_caution_rules caps the grade of a customer whose credit grade or credit
+-- status (customer_credit_rating) is listed there (defaults: credit grade D or
+-- status POOR -> at best C), whatever the weighted score; caution_flag and
+-- caution_reason_* say so, and the reason says when the cap lowered the grade.
 with
 
 weights as (
@@ -34,12 +40,16 @@ inputs as (
         spine.as_of_date,
         transaction_totals.contribution_12m,
         credit.credit_score_points,
+        credit.tier_code as credit_grade_code,
+        credit.credit_status_code,
         transaction_totals.activity_amount_recent as spend_recent_6m,
         transaction_totals.activity_amount_previous as spend_previous_6m,
-        cast(round(
-            transaction_totals.activity_amount_recent
-            / nullif(transaction_totals.activity_amount_previous, 0), 4
-        ) as decimal(18, 4)) as spend_growth_ratio,
+        -- exact (the potential bands compare it); spend_growth_ratio shows it rounded
+        {{ exact_quotient(
+            'transaction_totals.activity_amount_recent',
+            'transaction_totals.activity_amount_previous',
+            scale=18, rounding='down'
+        ) }} as spend_growth_ratio_exact,
         profiles.tenure_years,
         city_level.tier_code as city_tier_code,
         city_level.scorecard_points as city_tier_points,
@@ -77,7 +87,7 @@ banded_values as (
     select
         customer_id,
         'business_potential' as dimension,
-        spend_growth_ratio as v
+        spend_growth_ratio_exact as v
     from inputs
     union all
     select
@@ -166,10 +176,7 @@ totals as (
         max(case when dimension = 'industry' then score end) as industry_score,
         max(case when dimension = 'product_fit' then score end) as product_fit_score,
         max(case when dimension = 'brand_influence' then score end) as brand_influence_score,
-        cast(round(
-            sum(case when score is not null then weight * score end)
-            / sum(case when score is not null then weight end), 2
-        ) as decimal(5, 2)) as total_score,
+        sum(case when score is not null then weight * score end) as weighted_score_sum,
         sum(case when score is not null then weight end) as weight_coverage,
         count(score) as dimensions_scored,
         count(*) - count(score) as dimensions_missing_count,
@@ -180,23 +187,128 @@ totals as (
 
 ),
 
+exact_totals as (
+
+    -- the weighted mean as an exact decimal (rounded down: the grade bands are
+    -- [lower, upper)), so 79.996 is not an A; total_score shows it rounded
+    select
+        totals.*,
+        {{ exact_quotient(
+            'totals.weighted_score_sum', 'totals.weight_coverage',
+            scale=18, input_scale=8, rounding='down'
+        ) }} as total_score_exact
+    from totals
+
+),
+
+caution_rules as (
+
+    -- the caution rules with the rank of the best grade they allow
+    select
+        rules.rule_code,
+        rules.scheme,
+        rules.tier_code,
+        rules.reason_zh,
+        rules.reason_en,
+        grades.tier_rank as max_grade_rank
+    from {{ ref('scorecard_caution_rules') }} as rules
+    inner join {{ ref('scorecard_grade_bands') }} as grades
+        on rules.max_grade_code = grades.tier_code
+
+),
+
+cautions as (
+
+    -- the rules the customer's credit triggers: the strictest cap, every reason
+    select
+        inputs.customer_id,
+        max(caution_rules.max_grade_rank) as caution_max_rank,
+        string_agg(caution_rules.reason_zh, '；' order by caution_rules.rule_code)
+            as caution_reason_zh,
+        string_agg(caution_rules.reason_en, '; ' order by caution_rules.rule_code)
+            as caution_reason_en
+    from inputs
+    inner join caution_rules
+        on (
+            caution_rules.scheme = 'credit_grade'
+            and inputs.credit_grade_code = caution_rules.tier_code
+        )
+        or (
+            caution_rules.scheme = 'credit_status'
+            and inputs.credit_status_code = caution_rules.tier_code
+        )
+    group by inputs.customer_id
+
+),
+
 features as (
 
+    -- the grade of the score alone (score_band), the caution cap (cap_band) and the
+    -- grade that applies: the worse of the two
     select
         inputs.*,
-        totals.* exclude (customer_id)
+        cast(round(inputs.spend_growth_ratio_exact, 4) as decimal(18, 4)) as spend_growth_ratio,
+        exact_totals.* exclude (customer_id),
+        cast(round(exact_totals.total_score_exact, 2) as decimal(5, 2)) as total_score,
+        cautions.customer_id is not null as caution_flag,
+        cautions.caution_reason_zh,
+        cautions.caution_reason_en,
+        case
+            when score_band.tier_rank is not null
+                then greatest(
+                        score_band.tier_rank,
+                        coalesce(cautions.caution_max_rank, score_band.tier_rank)
+                    )
+        end as grade_rank,
+        {{ band_reason(
+            'zh', '九维加权得分', 'exact_totals.total_score_exact', 'score_band'
+        ) }}
+        || coalesce('（无数据维度：' || exact_totals.dimensions_missing || '）', '')
+        || coalesce(
+            '；' || cautions.caution_reason_zh || '：评分卡等级最高为' || cap_band.label_zh
+            || case
+                when cautions.caution_max_rank > score_band.tier_rank
+                    then '，由' || score_band.label_zh || '降为' || cap_band.label_zh
+                else ''
+            end,
+            ''
+        ) as grade_reason_zh,
+        {{ band_reason(
+            'en', 'Weighted nine-dimension score', 'exact_totals.total_score_exact',
+            'score_band'
+        ) }}
+        || coalesce(' (dimensions without data: ' || exact_totals.dimensions_missing || ')', '')
+        || coalesce(
+            '; ' || cautions.caution_reason_en || ': scorecard grade at most '
+            || cap_band.label_en
+            || case
+                when cautions.caution_max_rank > score_band.tier_rank
+                    then ', lowered from ' || score_band.label_en || ' to ' || cap_band.label_en
+                else ''
+            end,
+            ''
+        ) as grade_reason_en,
+        -- no distance when the cap keeps the next better grade out of reach
+        case
+            when cautions.caution_max_rank >= score_band.tier_rank then null
+            else {{ band_distance('exact_totals.total_score_exact', 'score_next') }}
+        end as grade_distance_to_next_tier
     from inputs
-    inner join totals
-        on inputs.customer_id = totals.customer_id
+    inner join exact_totals
+        on inputs.customer_id = exact_totals.customer_id
+    left join cautions
+        on inputs.customer_id = cautions.customer_id
+    {{ band_join('scorecard_grade_bands', 'score_band', 'exact_totals.total_score_exact') }}
+    {{ next_band_join('scorecard_grade_bands', 'score_next', 'score_band') }}
+    left join {{ ref('scorecard_grade_bands') }} as cap_band
+        on cautions.caution_max_rank = cap_band.tier_rank
 
 ),
 
 {{ tier_model([{
     'scheme': 'scorecard_grade',
-    'value': 'features.total_score',
-    'reason_zh': band_reason('zh', '九维加权得分', 'features.total_score', 'scorecard_grade')
-        ~ " || coalesce('（无数据维度：' || features.dimensions_missing || '）', '')",
-    'reason_en': band_reason(
-        'en', 'Weighted nine-dimension score', 'features.total_score', 'scorecard_grade'
-    ) ~ " || coalesce(' (dimensions without data: ' || features.dimensions_missing || ')', '')",
+    'on': 'scorecard_grade.tier_rank = features.grade_rank',
+    'reason_zh': 'features.grade_reason_zh',
+    'reason_en': 'features.grade_reason_en',
+    'distance': 'features.grade_distance_to_next_tier',
 }], features='features') }}

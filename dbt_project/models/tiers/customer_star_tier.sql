@@ -3,6 +3,10 @@
 -- financial assets) per spine customer. When raw.source_manifest says no balances
 -- file was delivered, both are UNRATED (未评级, seed tier_status_labels) and the
 -- asset figures and star points are NULL: the assets are unknown, not zero.
+-- The star level bands the exact star points (star_points_exact, not published);
+-- star_points is the figure rounded to 0.01 for display, so 49.995 points show as
+-- 50.00 yet are quasi-star, and 0.004 points show as 0.00 yet are quasi-star, not
+-- "zero points" (the reason then quotes the exact figure).
 with
 
 features as (
@@ -15,6 +19,8 @@ features as (
         points.card_spend_6m,
         points.fee_business_6m,
         case when spine.balances_present then points.star_points end as star_points,
+        case when spine.balances_present then points.star_points_exact end
+            as star_points_exact,
         case when spine.balances_present then points.monthly_avg_daily_assets end
             as monthly_avg_daily_assets
     from {{ tier_spine(['balances']) }} as spine
@@ -24,7 +30,7 @@ features as (
 ),
 
 {{ tier_model([
-    {'scheme': 'star_level', 'value': 'features.star_points',
+    {'scheme': 'star_level', 'value': 'features.star_points_exact',
      'when': 'features.balances_present', 'also_as': 'star_level',
      'measure_zh': '星点值', 'measure_en': 'Star points', 'verb': 'fall'},
     {'scheme': 'card_tier', 'value': 'features.monthly_avg_daily_assets',

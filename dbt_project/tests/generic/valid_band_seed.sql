@@ -1,7 +1,7 @@
 {#-
     The layout of a band seed in one query (instead of a not_null / unique test per
     column): tier_code and tier_rank unique (within each `group_by` group), labels,
-    inclusivity flags, matches_null and rule_version present. Returns the problems.
+    inclusivity flags and matches_null present. Returns the problems.
 -#}
 {% test valid_band_seed(model, group_by=[]) %}
 
@@ -40,7 +40,6 @@ incomplete as (
         or lower_inclusive is null
         or upper_inclusive is null
         or matches_null is null
-        or rule_version is null
 
 )
 

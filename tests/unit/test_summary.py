@@ -1,0 +1,21 @@
+"""The run summary's own figures, on a small in-memory warehouse."""
+
+import duckdb
+
+from orchestration.run.summary import unmapped_education_levels, unmapped_education_line
+
+
+def test_unmapped_education_levels_are_counted():
+    con = duckdb.connect()
+    assert unmapped_education_levels(con) is None  # no tiers (a failed run): no line
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.customer_education_tier as select * from (values "
+        "('C1', '博士后', true), ('C2', '博士后', true), ('C3', '大学', true), "
+        "('C4', '本科', false), ('C5', null, false)) "
+        "as t (customer_id, education_level, education_level_unmapped)"
+    )
+    assert unmapped_education_levels(con) == (3, 2)
+    line = unmapped_education_line((3, 2))
+    assert line.startswith("unmapped education levels: 3 customers, 2 distinct value(s)")
+    assert unmapped_education_line((0, 0)) == "unmapped education levels: 0"
