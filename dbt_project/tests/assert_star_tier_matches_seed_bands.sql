@@ -1,7 +1,10 @@
 {{ config(meta={'dagster': {'ref': {'name': 'customer_star_tier'}}}) }}
 -- Every row of customer_star_tier agrees with the seed bands, checked without the
 -- band_lookup macro: a rated row's star points lie in its star band and its assets
--- in its card band, with the band's rank and labels; an UNRATED row only occurs
+-- in its card band, with the band's rank and labels - unless the customer has no
+-- balance row in the as-of month (has_account false): then, and only then, the card
+-- tier is NO_ACCOUNT with the rank, labels and reason of seed card_account_statuses,
+-- 0 assets and no distance; an UNRATED row only occurs
 -- (and then for both tiers) when balances were not delivered. The star level bands
 -- the exact star points (star_points is rounded for display: 49.995 shows 50.00 and
 -- is quasi-star), so the check reads the exact ones.
@@ -23,7 +26,8 @@ exact_points as (
 
     select
         customer_id,
-        star_points_exact
+        star_points_exact,
+        has_account
     from {{ ref('int_customer_star_points_calculated') }}
 
 ),
@@ -37,6 +41,12 @@ star_bands as (
 card_bands as (
 
     select * from {{ ref('card_tier_bands') }}
+
+),
+
+account_statuses as (
+
+    select * from {{ ref('card_account_statuses') }}
 
 ),
 
@@ -85,9 +95,12 @@ card_mismatch as (
         'card tier not in its seed band' as problem
     from star_tier
     cross join balances_present
+    inner join exact_points
+        on star_tier.customer_id = exact_points.customer_id
     left join card_bands
         on star_tier.card_tier_code = card_bands.tier_code
     where balances_present.is_present
+        and exact_points.has_account
         and (
             card_bands.tier_code is null
             or star_tier.monthly_avg_daily_assets is null
@@ -112,6 +125,34 @@ card_mismatch as (
 
 ),
 
+no_account_mismatch as (
+
+    -- no balance row in the as-of month: NO_ACCOUNT, never a band
+    select
+        star_tier.customer_id,
+        'card tier of a customer without account is not NO_ACCOUNT' as problem
+    from star_tier
+    cross join balances_present
+    inner join exact_points
+        on star_tier.customer_id = exact_points.customer_id
+    left join account_statuses
+        on exact_points.has_account = account_statuses.has_account
+    where balances_present.is_present
+        and not exact_points.has_account
+        and (
+            account_statuses.tier_code is null
+            or star_tier.card_tier_code <> account_statuses.tier_code
+            or star_tier.card_tier_rank <> account_statuses.tier_rank
+            or star_tier.card_tier_zh <> account_statuses.label_zh
+            or star_tier.card_tier_en <> account_statuses.label_en
+            or star_tier.card_reason_zh <> account_statuses.reason_zh
+            or star_tier.card_reason_en <> account_statuses.reason_en
+            or star_tier.monthly_avg_daily_assets is distinct from 0
+            or star_tier.card_distance_to_next_tier is not null
+        )
+
+),
+
 unrated_mismatch as (
 
     select
@@ -127,5 +168,7 @@ unrated_mismatch as (
 select * from star_mismatch
 union all
 select * from card_mismatch
+union all
+select * from no_account_mismatch
 union all
 select * from unrated_mismatch

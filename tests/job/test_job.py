@@ -129,17 +129,26 @@ def test_run_publishes_one_row_per_customer_per_tier_table(nightly_run):
 
 def test_star_level_and_card_tier_follow_the_seed_bands(nightly_run):
     stars, cards = seed_rows("star_level_bands"), seed_rows("card_tier_bands")
+    (no_account,) = (r["tier_code"] for r in seed_rows("card_account_statuses"))
+    # a customer without any balance row in the as-of month holds no account
+    with (nightly_run.landing / "balances.csv").open(encoding="utf-8") as fh:
+        holders = {r["customer_id"] for r in csv.DictReader(fh) if r["month"] == f"{AS_OF:%Y-%m}"}
     rows = query(
         nightly_run.artefact,
-        "select star_points, star_level_code, "
+        "select customer_id, star_points, star_level_code, "
         "monthly_avg_daily_assets, card_tier_code from customer_star_tier",
     )
-    seen_levels = set()
-    for points, level, assets, card in rows:
+    seen_levels, seen_no_account = set(), 0
+    for customer, points, level, assets, card in rows:
         assert level == band_for(Decimal(points), stars), (points, level)
-        assert card == band_for(Decimal(assets), cards), (assets, card)
+        if customer in holders:
+            assert card == band_for(Decimal(assets), cards), (assets, card)
+        else:
+            assert (card, assets) == (no_account, Decimal(0)), (customer, assets, card)
+            seen_no_account += 1
         seen_levels.add(level)
     assert len(seen_levels) >= 5  # the small demo spreads over the bands
+    assert 0 < seen_no_account < len(rows)
 
 
 @pytest.mark.parametrize("clearance", ["general", "confidential", "restricted"])

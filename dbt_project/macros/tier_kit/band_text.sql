@@ -124,48 +124,90 @@
 {%- endmacro %}
 
 
-{% macro hysteresis_reason(lang, measure, value, h, raw_band, eff_band, prev_band, verb='falls') -%}
+{% macro hysteresis_reason(lang, measure, value, h, raw_band, eff_band, prev_band,
+                           verb='falls', raw_forced=none, eff_forced=none,
+                           prev_forced=none) -%}
     {#- Reason of an effective (fast up / slow down) tier, from the fold row `h` of
         tier_hysteresis and the seed rows of the month's band (`raw_band`), the
         effective band (`eff_band`) and the effective band before this rating
         (`prev_band`). NULL for an UNRATED month (the caller falls back to the
-        UNRATED reason). -#}
+        UNRATED reason).
+        `raw_forced` / `eff_forced` / `prev_forced` (optional): the same three codes'
+        rows of the seed of codes forced before any band (the scheme's extra_codes,
+        e.g. card tier NO_ACCOUNT of card_account_statuses: label_zh/en, reason_zh/en;
+        no row when the code is a band). A forced code is a rating like a band: the
+        month's figure then reads the forced code's reason ('无账户：本月无任何账户
+        余额记录，低于当前普通客户区间 (-∞, 50,000)，…') and a forced effective or
+        previous code is named by its label, without a band text. -#}
     {%- set n = format_number(h ~ '.downgrade_after_months') -%}
     {%- set m = format_number(h ~ '.months_below') -%}
+    {%- set label = '.label_' ~ lang -%}
+    {#- the month's rating: its band reason, or the forced code's reason -#}
+    {%- set rated = band_reason(lang, measure, value, raw_band, verb) -%}
+    {%- set figure = "'" ~ measure ~ " ' || " ~ format_number(value) -%}
+    {%- if raw_forced -%}
+        {%- set rated = 'coalesce(' ~ raw_forced ~ '.reason_' ~ lang ~ ', ' ~ rated ~ ')' -%}
+        {%- set figure = 'coalesce(' ~ raw_forced ~ '.reason_' ~ lang
+            ~ (" || ','" if lang == 'en' else '') ~ ', ' ~ figure ~ ')' -%}
+    {%- endif -%}
+    {%- set eff_label = hysteresis_label(eff_band, eff_forced, label) -%}
+    {%- set prev_label = hysteresis_label(prev_band, prev_forced, label) -%}
     (case
         when {{ h }}.status = 'UNRATED' or {{ h }}.status is null then null
         {%- if lang == 'zh' %}
-        when {{ h }}.status = 'NEW'
-            then {{ band_reason('zh', measure, value, raw_band) }} || '（首次评级）'
-        when {{ h }}.status = 'STABLE' then {{ band_reason('zh', measure, value, raw_band) }}
+        when {{ h }}.status = 'NEW' then {{ rated }} || '（首次评级）'
+        when {{ h }}.status = 'STABLE' then {{ rated }}
         when {{ h }}.status = 'UPGRADED'
-            then {{ band_reason('zh', measure, value, raw_band) }} || '，由' || {{ prev_band }}.label_zh
-                || '立即升级'
+            then {{ rated }} || '，由' || {{ prev_label }} || '立即升级'
         when {{ h }}.status = 'WATCH'
-            then '{{ measure }} ' || {{ format_number(value) }} || '，低于当前' || {{ eff_band }}.label_zh
-                || '区间 ' || {{ band_text(eff_band) }} || '，已连续 ' || {{ m }} || ' 个月（连续 '
-                || {{ n }} || ' 个月降级），暂保留' || {{ eff_band }}.label_zh || '（观察期）'
+            then {{ figure }} || '，低于当前' || {{ eff_label }}
+                || {{ hysteresis_band_text('区间 ', eff_band, eff_forced) }}
+                || '，已连续 ' || {{ m }} || ' 个月（连续 ' || {{ n }} || ' 个月降级），暂保留'
+                || {{ eff_label }} || '（观察期）'
         when {{ h }}.status = 'DOWNGRADED'
-            then '{{ measure }} ' || {{ format_number(value) }} || '，连续 ' || {{ n }} || ' 个月低于'
-                || {{ prev_band }}.label_zh || '区间 ' || {{ band_text(prev_band) }} || '，降为'
-                || {{ eff_band }}.label_zh || ' ' || {{ band_text(eff_band) }}
+            then {{ figure }} || '，连续 ' || {{ n }} || ' 个月低于' || {{ prev_label }}
+                || {{ hysteresis_band_text('区间 ', prev_band, prev_forced) }} || '，降为'
+                || {{ eff_label }} || {{ hysteresis_band_text(' ', eff_band, eff_forced) }}
         {%- else %}
-        when {{ h }}.status = 'NEW'
-            then {{ band_reason('en', measure, value, raw_band, verb) }} || ' (first rating)'
-        when {{ h }}.status = 'STABLE' then {{ band_reason('en', measure, value, raw_band, verb) }}
+        when {{ h }}.status = 'NEW' then {{ rated }} || ' (first rating)'
+        when {{ h }}.status = 'STABLE' then {{ rated }}
         when {{ h }}.status = 'UPGRADED'
-            then {{ band_reason('en', measure, value, raw_band, verb) }} || '; upgraded at once from '
-                || {{ prev_band }}.label_en
+            then {{ rated }} || '; upgraded at once from ' || {{ prev_label }}
         when {{ h }}.status = 'WATCH'
-            then '{{ measure }} ' || {{ format_number(value) }} || ' below the current '
-                || {{ eff_band }}.label_en || ' band ' || {{ band_text(eff_band) }} || ' for '
+            then {{ figure }} || ' below the current ' || {{ eff_label }}
+                || {{ hysteresis_band_text(' band ', eff_band, eff_forced) }} || ' for '
                 || {{ m }} || ' consecutive monthly rating(s) (downgrade after ' || {{ n }} || '): '
-                || {{ eff_band }}.label_en || ' kept, on watch'
+                || {{ eff_label }} || ' kept, on watch'
         when {{ h }}.status = 'DOWNGRADED'
-            then '{{ measure }} ' || {{ format_number(value) }} || ' below the '
-                || {{ prev_band }}.label_en || ' band ' || {{ band_text(prev_band) }} || ' for '
+            then {{ figure }} || ' below the ' || {{ prev_label }}
+                || {{ hysteresis_band_text(' band ', prev_band, prev_forced) }} || ' for '
                 || {{ n }} || ' consecutive monthly ratings: downgraded to '
-                || {{ eff_band }}.label_en || ' ' || {{ band_text(eff_band) }}
+                || {{ eff_label }} || {{ hysteresis_band_text(' ', eff_band, eff_forced) }}
         {%- endif %}
     end)
+{%- endmacro %}
+
+
+{% macro hysteresis_label(band, forced, label) -%}
+    {#- The label (`label` = '.label_zh' / '.label_en') of a code of hysteresis_reason:
+        the band's, else the forced code's. -#}
+    {%- if forced -%}
+    coalesce({{ band }}{{ label }}, {{ forced }}{{ label }})
+    {%- else -%}
+    {{ band }}{{ label }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro hysteresis_band_text(separator, band, forced) -%}
+    {#- `separator` and the band text of a code of hysteresis_reason ('区间 [50,000,
+        500,000)'); empty for a forced code, which has no band. -#}
+    {%- if forced -%}
+    (case
+        when {{ band }}.tier_code is null then ''
+        else '{{ separator }}' || {{ band_text(band) }}
+    end)
+    {%- else -%}
+    '{{ separator }}' || {{ band_text(band) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -68,21 +68,30 @@
 {% macro tier_codes_sql(scheme) -%}
     {#- A query of the codes a scheme can take, columns tier_code, tier_rank, label_zh,
         label_en: the rows of its codes seed, plus its extra_codes (e.g. the stages a
-        lead's need status forces). `union` folds an extra code that repeats a seed
-        code with the same rank and labels (D of pipeline_stage). -#}
+        lead's need status forces, the card tier NO_ACCOUNT). `union` folds an extra
+        code that repeats a seed code with the same rank and labels (D of
+        pipeline_stage). An extra_codes entry without prefix names a seed with the
+        codes seed's columns tier_code / tier_rank / label_zh / label_en. -#}
     {%- set entry = tier_scheme(scheme) -%}
     {%- set extra = entry.get('extra_codes') -%}
     select tier_code, tier_rank, label_zh, label_en
     from {{ ref(entry.codes_seed) }}
     {%- if extra %}
+    {%- set p = extra.get('prefix') %}
+    {%- set columns = {
+        'code': (p ~ '_code') if p else 'tier_code',
+        'rank': (p ~ '_rank') if p else 'tier_rank',
+        'zh': (p ~ '_zh') if p else 'label_zh',
+        'en': (p ~ '_en') if p else 'label_en',
+    } %}
     union
     select
-        {{ extra.prefix }}_code as tier_code,
-        {{ extra.prefix }}_rank as tier_rank,
-        {{ extra.prefix }}_zh as label_zh,
-        {{ extra.prefix }}_en as label_en
+        {{ columns.code }} as tier_code,
+        {{ columns.rank }} as tier_rank,
+        {{ columns.zh }} as label_zh,
+        {{ columns.en }} as label_en
     from {{ ref(extra.seed) }}
-    where {{ extra.prefix }}_code is not null
+    where {{ columns.code }} is not null
     {%- endif %}
 {%- endmacro %}
 

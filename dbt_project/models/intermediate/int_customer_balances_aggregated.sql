@@ -2,6 +2,9 @@
 -- (transaction flow is not an asset):
 --   monthly_avg_daily_assets: sum over the customer's accounts of avg_daily_balance
 --     in the as-of month (card tier);
+--   has_account: the customer has at least one balance row in the as-of month, the
+--     month the card tier reads (false: no account at all, card tier NO_ACCOUNT -
+--     a zero balance row is an account, ORDINARY);
 --   avg_assets_6m_exact: average over the 6 calendar months ending with the as-of
 --     month of the monthly totals, a month without balances counting as 0 (star
 --     points), an exact decimal (macro exact_quotient, 10 decimals, rounded down):
@@ -55,6 +58,7 @@ aggregated as (
         max(windows.star_window_months) as star_window_months,
         sum(case when monthly.balance_month = windows.as_of_month then monthly.month_assets end)
             as monthly_avg_daily_assets,
+        bool_or(monthly.balance_month = windows.as_of_month) as has_account,
         count(*) as months_with_balances
     from monthly
     cross join windows
@@ -82,7 +86,8 @@ final as (
         coalesce(averaged.avg_assets_6m_exact, 0) as avg_assets_6m_exact,
         cast(coalesce(aggregated.monthly_avg_daily_assets, 0) as decimal(18, 2))
             as monthly_avg_daily_assets,
-        cast(coalesce(aggregated.months_with_balances, 0) as integer) as months_with_balances
+        cast(coalesce(aggregated.months_with_balances, 0) as integer) as months_with_balances,
+        coalesce(aggregated.has_account, false) as has_account
     from spine
     left join aggregated
         on spine.customer_id = aggregated.customer_id

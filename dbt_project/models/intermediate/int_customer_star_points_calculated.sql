@@ -60,6 +60,7 @@ calculated as (
         spine.customer_id,
         balances.avg_assets_6m,
         balances.monthly_avg_daily_assets,
+        balances.has_account,
         transactions.card_spend_6m,
         transactions.fee_business_6m,
         cast(balances.avg_assets_6m_exact as decimal(38, 10)) * rates.points_per_cny_assets

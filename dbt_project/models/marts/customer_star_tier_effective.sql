@@ -7,6 +7,12 @@
 -- distance_to_next_tier = star points still needed for the band above the
 -- effective one; distance_to_keep_tier = star points still needed, during WATCH, to
 -- be back in the effective band and stop the countdown (card_* likewise in assets).
+-- The card tier NO_ACCOUNT (no account at all, seed card_account_statuses, ranked
+-- after ORDINARY) is a rating like a band: it goes through the same fast up / slow
+-- down (an effective ORDINARY or better is kept on WATCH for N - 1 months without an
+-- account, then DOWNGRADED to NO_ACCOUNT; an account again upgrades at once). It has
+-- no band: the effective NO_ACCOUNT takes the seed's code, rank and labels (tier
+-- override) and the reasons name it by its label and reason, without a band text.
 with
 
 star as (
@@ -52,10 +58,19 @@ features as (
                 then {{ band_distance('star.star_points', 'eff_star') }}
         end as distance_to_keep_tier,
         {{ hysteresis_reason('zh', '月日均金融资产', 'star.monthly_avg_daily_assets', 'card_h',
-                             'raw_card', 'eff_card', 'prev_card') }} as card_hysteresis_reason_zh,
+                             'raw_card', 'eff_card', 'prev_card', raw_forced='raw_card_forced',
+                             eff_forced='eff_card_forced', prev_forced='prev_card_forced') }}
+            as card_hysteresis_reason_zh,
         {{ hysteresis_reason('en', 'Monthly average daily financial assets',
                              'star.monthly_avg_daily_assets', 'card_h', 'raw_card', 'eff_card',
-                             'prev_card', verb='fall') }} as card_hysteresis_reason_en,
+                             'prev_card', verb='fall', raw_forced='raw_card_forced',
+                             eff_forced='eff_card_forced', prev_forced='prev_card_forced') }}
+            as card_hysteresis_reason_en,
+        -- an effective card tier without a band (NO_ACCOUNT): the seed's row
+        eff_card_forced.tier_code as effective_card_forced_code,
+        eff_card_forced.tier_rank as effective_card_forced_rank,
+        eff_card_forced.label_zh as effective_card_forced_zh,
+        eff_card_forced.label_en as effective_card_forced_en,
         case when card_h.status = 'WATCH'
                 then {{ band_distance('star.monthly_avg_daily_assets', 'eff_card') }}
         end as card_distance_to_keep_tier
@@ -73,6 +88,9 @@ features as (
         ('raw_card', 'card_tier_bands', 'star.card_tier_code'),
         ('eff_card', 'card_tier_bands', 'card_h.effective_tier_code'),
         ('prev_card', 'card_tier_bands', 'card_h.previous_effective_tier_code'),
+        ('raw_card_forced', 'card_account_statuses', 'star.card_tier_code'),
+        ('eff_card_forced', 'card_account_statuses', 'card_h.effective_tier_code'),
+        ('prev_card_forced', 'card_account_statuses', 'card_h.previous_effective_tier_code'),
     ] %}
     left join {{ ref(seed) }} as {{ alias }}
         on {{ code }} = {{ alias }}.tier_code
@@ -88,5 +106,13 @@ features as (
     {'scheme': 'effective_card_tier', 'match': 'features.effective_card_code',
      'value': 'features.monthly_avg_daily_assets',
      'reason_zh': 'features.card_hysteresis_reason_zh',
-     'reason_en': 'features.card_hysteresis_reason_en'},
+     'reason_en': 'features.card_hysteresis_reason_en',
+     'override': {
+         'code': 'features.effective_card_forced_code',
+         'rank': 'features.effective_card_forced_rank',
+         'label_zh': 'features.effective_card_forced_zh',
+         'label_en': 'features.effective_card_forced_en',
+         'reason_zh': 'features.card_hysteresis_reason_zh',
+         'reason_en': 'features.card_hysteresis_reason_en',
+     }},
 ], features='features') }}

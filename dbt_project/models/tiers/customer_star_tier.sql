@@ -3,6 +3,11 @@
 -- financial assets) per spine customer. When raw.source_manifest says no balances
 -- file was delivered, both are UNRATED (未评级, seed tier_status_labels) and the
 -- asset figures and star points are NULL: the assets are unknown, not zero.
+-- A customer without any balance row in the as-of month while balances were
+-- delivered (int_customer_balances_aggregated.has_account false) holds no account,
+-- not an ordinary card: the card tier is forced to NO_ACCOUNT 无账户 (seed
+-- card_account_statuses: rank after the worst card band, before UNRATED; its reason;
+-- no distance). A zero balance row is an account and bands as ORDINARY.
 -- The star level bands the exact star points (star_points_exact, not published);
 -- star_points is the figure rounded to 0.01 for display, so 49.995 points show as
 -- 50.00 yet are quasi-star, and 0.004 points show as 0.00 yet are quasi-star, not
@@ -22,10 +27,20 @@ features as (
         case when spine.balances_present then points.star_points_exact end
             as star_points_exact,
         case when spine.balances_present then points.monthly_avg_daily_assets end
-            as monthly_avg_daily_assets
+            as monthly_avg_daily_assets,
+        -- the card tier the accounts force (NO_ACCOUNT), NULL when it is banded
+        account_status.tier_code as card_override_code,
+        account_status.tier_rank as card_override_rank,
+        account_status.label_zh as card_override_zh,
+        account_status.label_en as card_override_en,
+        account_status.reason_zh as card_override_reason_zh,
+        account_status.reason_en as card_override_reason_en
     from {{ tier_spine(['balances']) }} as spine
     inner join {{ ref('int_customer_star_points_calculated') }} as points
         on spine.customer_id = points.customer_id
+    left join {{ ref('card_account_statuses') }} as account_status
+        on spine.balances_present
+            and points.has_account = account_status.has_account
 
 ),
 
@@ -36,5 +51,13 @@ features as (
     {'scheme': 'card_tier', 'value': 'features.monthly_avg_daily_assets',
      'when': 'features.balances_present',
      'measure_zh': '月日均金融资产',
-     'measure_en': 'Monthly average daily financial assets', 'verb': 'fall'},
+     'measure_en': 'Monthly average daily financial assets', 'verb': 'fall',
+     'override': {
+         'code': 'features.card_override_code',
+         'rank': 'features.card_override_rank',
+         'label_zh': 'features.card_override_zh',
+         'label_en': 'features.card_override_en',
+         'reason_zh': 'features.card_override_reason_zh',
+         'reason_en': 'features.card_override_reason_en',
+     }},
 ], features='features') }}
