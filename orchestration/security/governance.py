@@ -191,6 +191,12 @@ def role_department(role: str, grantee: Principal | None) -> str | None:
     return None
 
 
+def heads_department_of(requester: Principal, grantee: Principal) -> bool:
+    """Whether ``requester`` is a head of ``grantee``'s department (who requests the
+    class B and A grants of its staff)."""
+    return requester.department_head and requester.department == grantee.department
+
+
 def grant_status(
     grant: Grant,
     principals: Mapping[str, Principal],
@@ -221,7 +227,7 @@ def grant_status(
     elif (
         grant.clearance in HEAD_REQUESTS
         and grantee is not None
-        and not (requester.department_head and requester.department == grantee.department)
+        and not heads_department_of(requester, grantee)
     ):
         reasons.append(
             f"requester {grant.requested_by!r} is not a head of the grantee's department"
@@ -495,10 +501,8 @@ def request_grant(
                 raise GovernanceError(f"{role} {who!r} is not a known principal")
         if grantee == requested_by:
             raise GovernanceError("the requester and the grantee must be different people")
-        head, staff = known[requested_by], known[grantee]
-        if clearance in HEAD_REQUESTS and not (
-            head.department_head and head.department == staff.department
-        ):
+        staff = known[grantee]
+        if clearance in HEAD_REQUESTS and not heads_department_of(known[requested_by], staff):
             raise GovernanceError(
                 f"a {clearance} grant is requested by the head of the grantee's department"
                 f" ({staff.department!r}); {requested_by!r} is not"

@@ -39,7 +39,12 @@
 
 
 {% macro rule_version(node_id=none) -%}
-    {%- set seeds = rule_version_seeds(node_id) %}
+    {{- rule_version_of(rule_version_seeds(node_id)) -}}
+{%- endmacro %}
+
+
+{% macro rule_version_of(seeds) -%}
+    {#- the version literal of a {seed name: checksum} mapping -#}
     {%- set parts = [] %}
     {%- for name in seeds | sort %}
         {%- do parts.append(name ~ ':' ~ seeds[name]) %}
@@ -59,9 +64,10 @@
         {%- if node.resource_type == 'model' and 'rule_version' in node.columns
             and ('tier_model(' in code or 'tier_select(' in code or 'rule_version()' in code) %}
             {%- set seeds = rule_version_seeds(node.unique_id) %}
+            {%- set version = rule_version_of(seeds) %}
             {%- for seed in seeds | sort %}
                 {%- do rows.append(
-                    "('" ~ node.name ~ "', " ~ rule_version(node.unique_id) ~ ", '"
+                    "('" ~ node.name ~ "', " ~ version ~ ", '"
                     ~ seed ~ "', '" ~ seeds[seed] ~ "')"
                 ) %}
             {%- endfor %}
