@@ -44,6 +44,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.lineage import lineage
 from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import build_scope
 
 from contracts.landing import LINEAGE_COLUMNS, SOURCE_MANIFEST_COLUMNS, SOURCES
 
@@ -143,7 +144,19 @@ def column_inputs(
     tree = sqlglot.parse_one(node["compiled_code"], dialect=DIALECT)
     qualified = qualify(tree, schema=schema, dialect=DIALECT, validate_qualify_columns=False)
     inputs: dict[str, set[tuple[str, str, str]]] = {}
-    for column, root in lineage(None, qualified, schema=schema, dialect=DIALECT).items():
+    # trim_selects=False: sqlglot would otherwise copy the whole query for every node
+    # of every column's graph (~40 s for the project instead of ~2 s); the scope is
+    # built from the tree qualified above instead of qualifying it a second time.
+    graphs = lineage(
+        None,
+        qualified,
+        schema=schema,
+        dialect=DIALECT,
+        scope=build_scope(qualified),
+        trim_selects=False,
+        copy=False,
+    )
+    for column, root in graphs.items():
         leaves = set()
         for n in root.walk():
             if n.downstream or not isinstance(n.source, exp.Table):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ahocorasick
 import duckdb
 import pytest
 
@@ -32,8 +33,14 @@ def _landing_values(landing: Path, n: int = 200) -> list[str]:
 
 
 def _files_holding(home: Path, needles: list[bytes], skipped: set[Path]) -> tuple[dict, int]:
-    """{file: how many needles it holds} under ``home`` outside ``skipped``, and how
-    many files were scanned."""
+    """{file: how many distinct needles it holds} under ``home`` outside ``skipped``, and
+    how many files were scanned. One Aho-Corasick pass per file finds every needle at
+    once (a ``needle in data`` per needle read the ~90 MB home once per value). Bytes are
+    searched as latin-1 text, which maps each byte to one character and back."""
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for needle in needles:
+        automaton.add_word(needle.decode("latin-1"))
+    automaton.make_automaton()
     skipped = {p.resolve() for p in skipped}
     found, scanned = {}, 0
     for root, dirs, files in os.walk(home):
@@ -42,11 +49,11 @@ def _files_holding(home: Path, needles: list[bytes], skipped: set[Path]) -> tupl
             path = Path(root) / name
             if path.is_symlink():
                 continue
-            data = path.read_bytes()
+            data = path.read_bytes().decode("latin-1")
             scanned += 1
-            hits = sum(1 for v in needles if v in data)
+            hits = {data[end - length + 1 : end + 1] for end, length in automaton.iter(data)}
             if hits:
-                found[str(path)] = hits
+                found[str(path)] = len(hits)
     return found, scanned
 
 
