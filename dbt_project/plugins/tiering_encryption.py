@@ -1,14 +1,20 @@
 """dbt-duckdb plugin: lets dbt write the encrypted warehouse without downloading.
 
-The warehouse is an encrypted DuckDB file that ``profiles.yml`` attaches with its
-key (``DBT_ENV_SECRET_WAREHOUSE_KEY``, a name dbt scrubs from its logs). DuckDB
-writes encrypted files only with OpenSSL, which comes with the httpfs extension;
-dbt-duckdb's ``extensions:`` would ``INSTALL`` it (a download), so this plugin
-loads it from the file of the ``duckdb-extension-httpfs`` pip package instead,
-before dbt-duckdb attaches the warehouse.
+The warehouse is an encrypted DuckDB file (``TIERING_WAREHOUSE``) that this plugin
+attaches as catalog ``warehouse`` with its key (``DBT_ENV_SECRET_WAREHOUSE_KEY``, a
+name dbt scrubs from its logs). DuckDB writes encrypted files only with OpenSSL,
+which comes with the httpfs extension; dbt-duckdb's ``extensions:`` would
+``INSTALL`` it (a download), so the plugin first loads it from the file of the
+``duckdb-extension-httpfs`` pip package.
 
-It also refuses to connect when the key is missing, so a mis-configured run can
-never create an unencrypted warehouse.
+The attach is done here rather than in ``profiles.yml`` so that the profile stays
+the same for every home: dbt reparses the whole project when the profile's
+connection settings change, which a per-home path or key would do on the first run
+of every home. The profile's own ``attach`` entry is constant and only names the
+catalog; dbt-duckdb's ``ATTACH IF NOT EXISTS`` skips it once ``warehouse`` exists.
+
+It refuses to connect when the path or the key is missing, so a mis-configured run
+can never create an unencrypted warehouse.
 
 Two optional switches set how DuckDB parallelises the models' queries (the results
 must not depend on them: scores, points and money are exact decimals):
@@ -29,6 +35,8 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from orchestration.security.stores import httpfs_file
 
 KEY_VARIABLE = "DBT_ENV_SECRET_WAREHOUSE_KEY"
+PATH_VARIABLE = "TIERING_WAREHOUSE"
+CATALOG = "warehouse"
 THREADS_VARIABLE = "TIERING_DUCKDB_THREADS"
 VERIFY_PARALLELISM_VARIABLE = "TIERING_DUCKDB_VERIFY_PARALLELISM"
 
@@ -44,18 +52,27 @@ def duckdb_threads() -> int | None:
     return int(text)
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         # the same extension file the job's own connections load
         self._httpfs = httpfs_file()
 
     def configure_connection(self, conn: Any) -> None:
-        if not os.environ.get(KEY_VARIABLE):
+        key = os.environ.get(KEY_VARIABLE)
+        if not key:
             raise RuntimeError(
                 f"{KEY_VARIABLE} is not set: the warehouse is encrypted and is opened "
                 "only with its key (the tiering job sets it)"
             )
-        conn.execute("load '" + self._httpfs.replace("'", "''") + "'")
+        path = os.environ.get(PATH_VARIABLE)
+        if not path:
+            raise RuntimeError(f"{PATH_VARIABLE} is not set: the path of the warehouse file")
+        conn.execute(f"load {_literal(self._httpfs)}")
+        conn.execute(f"attach {_literal(path)} as {CATALOG} (encryption_key {_literal(key)})")
         threads = duckdb_threads()
         if threads is not None:
             conn.execute(f"set threads = {threads}")

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import json
 from decimal import Decimal
 
 import dagster as dg
@@ -232,6 +233,19 @@ def test_minimal_landing_with_only_customers_and_transactions(minimal_run):
         "from customer_contribution_tier order by 1",
     )
     assert contribution == [("K1", Decimal("120000.00"), "HIGH"), ("K2", Decimal("0.00"), "LOW")]
+
+
+def test_the_first_run_of_a_new_home_reuses_the_prepared_parse(minimal_run):
+    """The profile is the same for every home (the plugin attaches the warehouse from
+    the environment), so dbt reads the parse state prepared with the project instead
+    of parsing every model again on a new home's first run."""
+    logs = sorted((minimal_run.home / "dbt" / "target").glob("dbt.log*"))  # dbt rotates at 10 MB
+    events = [json.loads(line)["info"] for log in logs for line in log.open(encoding="utf-8")]
+    names = {e["name"] for e in events}
+    assert "UnableToPartialParse" not in names, [
+        e["msg"] for e in events if e["name"] == "UnableToPartialParse"
+    ]
+    assert "PartialParsingSkipParsing" in names or "PartialParsingEnabled" in names
 
 
 @pytest.mark.parametrize(
