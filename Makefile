@@ -47,8 +47,11 @@ bench: setup
 lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	# a throwaway encrypted warehouse with a throwaway random key (sqlfluff compiles through dbt)
-	cd dbt_project && TIERING_WAREHOUSE=$$(mktemp -d)/lint.duckdb \
+	# a throwaway encrypted warehouse with a throwaway random key (sqlfluff compiles through
+	# dbt), and a throwaway target folder: dbt_project/target holds the parse state the
+	# runs start from, which a compile with other settings would replace
+	cd dbt_project && scratch=$$(mktemp -d) && TIERING_WAREHOUSE=$$scratch/lint.duckdb \
+		DBT_TARGET_PATH=$$scratch/target DBT_LOG_PATH=$$scratch/logs \
 		DBT_ENV_SECRET_WAREHOUSE_KEY=$$(../$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))') \
 		../$(BIN)/sqlfluff lint models tests
 

@@ -134,19 +134,70 @@ def _isolate_env(monkeypatch):
     monkeypatch.delenv("DBT_EXCLUDE_RESOURCE_TYPES", raising=False)
 
 
+def _shared(tmp_path_factory, name: str, build):
+    """What ``build(folder)`` returns (JSON-able), built once for the whole session.
+
+    With pytest-xdist every worker has its own session: the first worker that needs
+    ``name`` builds it under the session's common temporary folder while holding a file
+    lock; the others wait for the lock and read the recorded result. So any worker can
+    run the tests of a shared run, and the run happens once. Tests that change a shared
+    home work on a copy (:func:`copy_home`)."""
+    import fcntl
+    import json
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # pytest-<n>/popen-gw<k> -> pytest-<n>, common to the workers
+    record = root / f"{name}.json"
+    with (root / f"{name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            record.write_text(json.dumps(build(root / name)))
+    return json.loads(record.read_text())
+
+
+def _shared_run(tmp_path_factory, name: str, run) -> JobRun:
+    def build(folder: Path) -> dict:
+        done = run(folder)
+        return {
+            "home": str(done.home),
+            "landing": str(done.landing),
+            "exit_code": done.exit_code,
+            "output": done.output,
+        }
+
+    got = _shared(tmp_path_factory, name, build)
+    return JobRun(Path(got["home"]), Path(got["landing"]), got["exit_code"], got["output"])
+
+
+def copy_home(run: JobRun, to: Path) -> Path:
+    """A private copy of a shared run's home (keys included, modes kept), for a test that
+    runs again or writes in it while other tests read the original."""
+    import shutil
+
+    shutil.copytree(run.home, to, symlinks=True)
+    return to
+
+
 @pytest.fixture(scope="session")
 def small_landing(tmp_path_factory) -> Path:
     from orchestration.demo import generate
 
-    landing = tmp_path_factory.mktemp("landing")
-    generate(landing, customers=400, months=12, seed=7, as_of=AS_OF)
-    return landing
+    def build(folder: Path) -> str:
+        generate(folder, customers=400, months=12, seed=7, as_of=AS_OF)
+        return str(folder)
+
+    return Path(_shared(tmp_path_factory, "small_landing", build))
 
 
 @pytest.fixture(scope="session")
 def nightly_run(tmp_path_factory, small_landing) -> JobRun:
     """One successful nightly run on the small generated data, shared by the job tests."""
-    run = run_job(tmp_path_factory.mktemp("home"), small_landing, recorded=True)
+    run = _shared_run(
+        tmp_path_factory,
+        "nightly_run",
+        lambda folder: run_job(folder / "home", small_landing, recorded=True),
+    )
     assert run.exit_code == 0, run.output
     return run
 
@@ -156,18 +207,22 @@ def minimal_run(tmp_path_factory) -> JobRun:
     """A run on the smallest landing the contract allows: only customers and
     transactions (every optional source absent), as of 1998-06-30; K3 is onboarded
     after that date."""
-    landing = tmp_path_factory.mktemp("minimal") / "landing"
-    landing.mkdir()
-    (landing / "customers.csv").write_text(
-        "customer_id,onboarded_date\nK1,1995-03-01\nK2,1996-07-15\nK3,1999-01-01\n"
-    )
-    (landing / "transactions.csv").write_text(
-        "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
-        "1,K1,1997-08-01 09:00:00,purchase,120000.00\n"
-        "2,K1,1998-06-30 17:00:00,card_spend,500.00\n"
-        "3,K2,1997-01-02 10:00:00,deposit,900.00\n"
-    )
-    return run_job(landing.parent / "home", landing, "1998-06-30")
+
+    def run(folder: Path) -> JobRun:
+        landing = folder / "landing"
+        landing.mkdir(parents=True)
+        (landing / "customers.csv").write_text(
+            "customer_id,onboarded_date\nK1,1995-03-01\nK2,1996-07-15\nK3,1999-01-01\n"
+        )
+        (landing / "transactions.csv").write_text(
+            "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
+            "1,K1,1997-08-01 09:00:00,purchase,120000.00\n"
+            "2,K1,1998-06-30 17:00:00,card_spend,500.00\n"
+            "3,K2,1997-01-02 10:00:00,deposit,900.00\n"
+        )
+        return run_job(folder / "home", landing, "1998-06-30")
+
+    return _shared_run(tmp_path_factory, "minimal_run", run)
 
 
 #: columns that differ between runs by design (load time, run id) and are left out
@@ -203,20 +258,34 @@ def table_checksums(path: Path) -> dict[str, tuple[int, int]]:
     return sums
 
 
-#: pytest-xdist groups of the tests that share a session run. Both shared runs go to
-#: one worker: with the history and crash modules on the other, the two workers
-#: carry about the same load (measured: 250 s and 260 s on 2 cores).
-SHARED_RUN_GROUPS = {"nightly_run": "shared_runs", "minimal_run": "shared_runs"}
+#: whole-job modules, longest first: pytest-xdist hands out work in collection order,
+#: so the long ones start at once on different workers instead of last on one.
+JOB_MODULES_BY_LENGTH = (
+    "test_history",
+    "test_crash",
+    "test_wheel",
+    "test_reruns",
+    "test_dbt_unit_tests",
+    "test_security",
+    "test_job",
+)
 
 
 def pytest_itemcollected(item):
-    """Group tests for pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``):
-    the tests sharing a session run (nightly_run, minimal_run) on one worker, so each
-    runs once, and each other whole-job module (module-scoped runs) on one worker.
-    Marked as each test is collected, before xdist reads the groups."""
-    for shared, group in SHARED_RUN_GROUPS.items():
-        if shared in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group(group))
-            return
+    """Group tests for pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``): each
+    whole-job module on one worker, so a module-scoped run happens once. The session
+    runs (nightly_run, minimal_run) are shared across workers (:func:`_shared`)."""
     if item.path.parent.name == "job":
         item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+def pytest_collection_modifyitems(items):
+    """The whole-job modules first, longest first; the rest keep their order."""
+
+    def rank(item) -> int:
+        stem = item.path.stem
+        if item.path.parent.name == "job" and stem in JOB_MODULES_BY_LENGTH:
+            return JOB_MODULES_BY_LENGTH.index(stem)
+        return len(JOB_MODULES_BY_LENGTH)
+
+    items.sort(key=rank)

@@ -7,17 +7,18 @@ DuckDB through pandera's ibis backend (:mod:`orchestration.contract_check`). A
 failing check is blocking, so nothing downstream runs and nothing is published.
 """
 
+import functools
 from collections.abc import Callable
 
 import dagster as dg
+import duckdb
 
 from contracts.landing import SOURCES
 from contracts.raw import RAW_SCHEMAS
-from orchestration.contract_check import contract_check
+from orchestration.contract_check import CheckFn, Contract, stage_checks
 from orchestration.ingest.assets import raw_key
 from orchestration.ingest.load import defective_rows, top_reasons
 from orchestration.settings import TieringConfig
-from orchestration.warehouse import connect
 
 
 def _manifest_check(
@@ -25,28 +26,25 @@ def _manifest_check(
     name: str,
     description: str,
     evaluate: Callable[[dict, dict, float], tuple[bool, str]],
-) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=raw_key(source), name=name, blocking=True, description=description)
-    def _check(tiering: TieringConfig) -> dg.AssetCheckResult:
-        with connect(tiering.paths.warehouse, read_only=True) as con:
-            cur = con.execute("select * from raw.source_manifest where source = ?", [source])
-            names = [d[0] for d in cur.description]
-            found = cur.fetchone()
-            if found is None:
-                return dg.AssetCheckResult(
-                    passed=False, description=f"no manifest row for {source}"
-                )
-            manifest = dict(zip(names, found, strict=True))
-            counts = {
-                "raw": con.execute(f"select count(*) from raw.{source}").fetchone()[0],
-                "quarantine": con.execute(f"select count(*) from quarantine.{source}").fetchone()[
-                    0
-                ],
-            }
-            counts["reasons"] = top_reasons(con, source)
-            counts["defective"] = defective_rows(con, source)
+) -> tuple[dg.AssetCheckSpec, CheckFn]:
+    """A check of ``source``'s row in ``raw.source_manifest`` and its tables."""
+
+    def check(con: duckdb.DuckDBPyConnection, tiering: TieringConfig) -> dg.AssetCheckResult:
+        result = functools.partial(dg.AssetCheckResult, asset_key=raw_key(source), check_name=name)
+        cur = con.execute("select * from raw.source_manifest where source = ?", [source])
+        names = [d[0] for d in cur.description]
+        found = cur.fetchone()
+        if found is None:
+            return result(passed=False, description=f"no manifest row for {source}")
+        manifest = dict(zip(names, found, strict=True))
+        counts = {
+            "raw": con.execute(f"select count(*) from raw.{source}").fetchone()[0],
+            "quarantine": con.execute(f"select count(*) from quarantine.{source}").fetchone()[0],
+            "reasons": top_reasons(con, source),
+            "defective": defective_rows(con, source),
+        }
         passed, text = evaluate(manifest, counts, tiering.max_quarantine_share)
-        return dg.AssetCheckResult(
+        return result(
             passed=passed,
             description=text,
             metadata={
@@ -55,7 +53,8 @@ def _manifest_check(
             },
         )
 
-    return _check
+    spec = dg.AssetCheckSpec(name, asset=raw_key(source), blocking=True, description=description)
+    return spec, check
 
 
 def conservation(manifest: dict, counts: dict, _threshold: float) -> tuple[bool, str]:
@@ -94,19 +93,29 @@ def circuit_breaker(manifest: dict, counts: dict, threshold: float) -> tuple[boo
     return share <= threshold, text
 
 
+#: one step per source (its contract, conservation and breaker on one connection): a
+#: single step for every source would gate each source's ingest on the checks of the
+#: sources it reads (transactions read customers) while checking them afterwards, a
+#: cycle that Dagster breaks by splitting the job's steps.
 raw_checks = [
-    check
-    for name in SOURCES
-    for check in (
-        contract_check(raw_key(name), "raw", name, RAW_SCHEMAS[name]),
-        _manifest_check(
-            name, "rows_conserved", "rows read = loaded + quarantined + duplicates", conservation
-        ),
-        _manifest_check(
-            name,
-            "quarantine_within_limit",
-            "circuit breaker: quarantined share <= max_quarantine_share",
-            circuit_breaker,
-        ),
+    stage_checks(
+        f"raw_{name}_checks",
+        f"raw.{name}: pandera contract, row conservation and the circuit breaker",
+        [Contract(raw_key(name), "raw", name, RAW_SCHEMAS[name])],
+        [
+            _manifest_check(
+                name,
+                "rows_conserved",
+                "rows read = loaded + quarantined + duplicates",
+                conservation,
+            ),
+            _manifest_check(
+                name,
+                "quarantine_within_limit",
+                "circuit breaker: quarantined share <= max_quarantine_share",
+                circuit_breaker,
+            ),
+        ],
     )
+    for name in SOURCES
 ]

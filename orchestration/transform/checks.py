@@ -11,22 +11,26 @@ import json
 import dagster as dg
 
 from contracts.marts import mart_schemas, published_models
-from orchestration.contract_check import contract_check
+from orchestration.contract_check import Contract, stage_checks
 from orchestration.transform.assets import dbt_project
 
 
-def _build() -> list[dg.AssetChecksDefinition]:
+def _build() -> dg.AssetChecksDefinition:
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     schemas = mart_schemas(manifest)
-    return [
-        contract_check(
-            dg.AssetKey([node["fqn"][1], node["name"]]),
-            node["schema"],
-            node["name"],
-            schemas[node["name"]],
-        )
-        for node in published_models(manifest)
-    ]
+    return stage_checks(
+        "published_table_contracts",
+        "pandera contracts of the tables the publication copies",
+        [
+            Contract(
+                dg.AssetKey([node["fqn"][1], node["name"]]),
+                node["schema"],
+                node["name"],
+                schemas[node["name"]],
+            )
+            for node in published_models(manifest)
+        ],
+    )
 
 
-mart_checks = _build()
+mart_checks = [_build()]

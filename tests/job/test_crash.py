@@ -11,21 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS, open_db, run_job
+from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS, copy_home, open_db
 
 NEXT_AS_OF = "2026-10-30"
 #: (name, log text after which the run is killed, extra delay in seconds, whether the
-#: kill certainly comes before the publication). The last two may land before or
-#: after the atomic swap; either way the artefact must be one whole run's data.
+#: kill certainly comes before the publication). The first two stop ingest and the dbt
+#: build; the last falls at a random moment of the checks and the publication (they
+#: take about 5 s after dbt), before or after the atomic swap: either way the artefact
+#: must be one whole run's data.
 KILL_POINTS = [
     ("during ingest", "customers: read", 0.0, True),
     ("during the dbt build", "START sql table model marts", 0.0, True),
-    ("after dbt, around the checks and publication", "Finished dbt command", 0.3, False),
-    ("at a random moment", "nightly run as of", None, False),
+    ("around the checks and the publication", "Finished dbt command", None, False),
 ]
 #: the random kill moment is drawn from this seed; a failure message names it, and
 #: TIERING_TEST_SEED=<seed> repeats that moment.
 SEED = int(os.environ.get("TIERING_TEST_SEED") or random.SystemRandom().randrange(10**6))
+#: the random moment: up to this many seconds after dbt finished
+RANDOM_WINDOW_S = 6.0
 
 
 def artefact_state(artefact: Path) -> str:
@@ -76,13 +79,11 @@ def kill_when(proc: subprocess.Popen, marker: str, delay: float) -> bool:
 
 
 @pytest.fixture
-def published_home(small_landing, tmp_path) -> Path:
-    """A home with a published artefact as of AS_OF, made by a run of its own (not a
-    copy of nightly_run's), so this test runs on its own pytest-xdist worker."""
-    run = run_job(tmp_path / "home", small_landing, dbt_tests=False)
-    assert run.exit_code == 0, run.output[-4000:]
-    assert artefact_state(run.artefact) == str(AS_OF)
-    return run.home
+def published_home(nightly_run, tmp_path) -> Path:
+    """A home with a published artefact as of AS_OF: a copy of the shared nightly run's."""
+    home = copy_home(nightly_run, tmp_path / "home")
+    assert artefact_state(home / "published" / "confidential" / "tiers.duckdb") == str(AS_OF)
+    return home
 
 
 def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
@@ -90,8 +91,8 @@ def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
 ):
     artefact = published_home / "published" / "confidential" / "tiers.duckdb"
     killed_before_publication = 0
-    random_delay = random.Random(SEED).uniform(0, 25)
-    print(f"random kill point: {random_delay:.2f}s after the start (TIERING_TEST_SEED={SEED})")
+    random_delay = random.Random(SEED).uniform(0, RANDOM_WINDOW_S)
+    print(f"random kill point: {random_delay:.2f}s after dbt (TIERING_TEST_SEED={SEED})")
     for name, marker, fixed_delay, before_publication in KILL_POINTS:
         delay = random_delay if fixed_delay is None else fixed_delay
         name = f"{name} ({delay:.2f}s after {marker!r}, TIERING_TEST_SEED={SEED})"

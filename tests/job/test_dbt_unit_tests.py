@@ -13,17 +13,19 @@ from pathlib import Path
 from orchestration.settings import TieringConfig
 from orchestration.transform.assets import dbt_env
 from orchestration.transform.project import prepare_manifest, project_dir
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, copy_home
 
 
 def test_all_dbt_unit_tests_pass(minimal_run, tmp_path):
     # Unit tests read fixtures, not data: any built warehouse has the relations they
-    # need, so they run on the minimal run's own, with a copy of its parse state
-    # (same project, profile and warehouse: dbt parses only partially).
+    # need, so they run on a copy of the minimal run's home (dbt opens the warehouse
+    # for writing; other tests read the shared one), with a copy of its parse state
+    # (same project and profile: dbt parses only partially).
+    home = copy_home(minimal_run, tmp_path / "home")
     target = tmp_path / "target"
     target.mkdir()
-    shutil.copy(minimal_run.home / "dbt" / "target" / "partial_parse.msgpack", target)
-    config = TieringConfig(as_of_date=str(AS_OF), home=str(minimal_run.home))
+    shutil.copy(home / "dbt" / "target" / "partial_parse.msgpack", target)
+    config = TieringConfig(as_of_date=str(AS_OF), home=str(home))
     env = {**os.environ, **dbt_env(config)}
     dbt = Path(sys.prefix) / "bin" / "dbt"
     proc = subprocess.run(

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from orchestration.security.keys import CLEARANCES
-from tests.conftest import VOLATILE_COLUMNS, open_db, run_job, table_checksums
+from tests.conftest import VOLATILE_COLUMNS, copy_home, open_db, run_job, table_checksums
 
 
 def column_checksums(path: Path) -> dict[str, tuple[int, int]]:
@@ -32,7 +32,7 @@ def column_checksums(path: Path) -> dict[str, tuple[int, int]]:
         }
 
 
-def test_running_the_same_as_of_twice_changes_nothing(nightly_run, monkeypatch):
+def test_running_the_same_as_of_twice_changes_nothing(nightly_run, monkeypatch, tmp_path):
     """Also the determinism of the figures: the rerun computes with 8 DuckDB threads
     and every table scan cut into 2,048-row tasks (so even this small landing is
     aggregated by several threads, in whatever order they finish), and every column
@@ -42,7 +42,8 @@ def test_running_the_same_as_of_twice_changes_nothing(nightly_run, monkeypatch):
     before_pub = {c: column_checksums(nightly_run.artefact_of(c)) for c in CLEARANCES}
     monkeypatch.setenv("TIERING_DUCKDB_THREADS", "8")
     monkeypatch.setenv("TIERING_DUCKDB_VERIFY_PARALLELISM", "1")
-    again = run_job(nightly_run.home, nightly_run.landing, dbt_tests=False)
+    # run again in a copy of the home: other tests read the shared one meanwhile
+    again = run_job(copy_home(nightly_run, tmp_path / "home"), nightly_run.landing, dbt_tests=False)
     assert again.exit_code == 0, again.output
     assert table_checksums(again.warehouse) == before_wh
     for clearance, before in before_pub.items():
