@@ -8,11 +8,17 @@ follow it, and the raw-stage pandera schemas (``contracts.raw``) are built from 
 A source is delivered as one or more files named ``<source>*.csv`` /
 ``<source>*.parquet`` in the landing folder, or any such files inside a
 ``<source>/`` sub-folder (for example one file per day).
+
+The manual tier overrides (``overrides``) are checked against the dbt project's scheme
+registry and codes seeds (:func:`orchestration.transform.registry.scheme_codes`), so the
+tier rules stay typed once, in the seeds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from orchestration.transform.registry import scheme_codes
 
 #: transaction types and their direction; ``amount`` is always non-negative.
 TRANSACTION_TYPES: tuple[str, ...] = (
@@ -55,6 +61,18 @@ LEAD_SOURCES: tuple[str, ...] = ("referral", "call_center", "event", "online", "
 MARKET_POSITIONS: tuple[str, ...] = ("leader", "major", "average", "minor")
 
 
+#: lineage columns every raw and quarantine row carries.
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_source_file", "VARCHAR"),  # file name relative to the landing folder
+    ("_source_row", "BIGINT"),  # 1-based data row number in that file (header excluded)
+    ("_loaded_at", "TIMESTAMP"),  # when the ingest run loaded it (UTC)
+    ("_run_id", "VARCHAR"),  # the Dagster run that loaded it
+)
+#: columns the ingest adds to a quarantine table (the rejection's reason code and
+#: reasons): no landing column may take one of these names or a lineage column's.
+QUARANTINE_COLUMNS: tuple[str, ...] = ("reason_code", "reason")
+
+
 @dataclass(frozen=True)
 class Col:
     """One landing column.
@@ -62,7 +80,12 @@ class Col:
     ``sql_type`` is the DuckDB type the raw table stores it as; a value that does not
     cast to it is quarantined. ``allowed`` lists the accepted values of a code column,
     ``min``/``max`` bound a numeric column (inclusive), ``pattern`` is a regular
-    expression a text value must match in full.
+    expression a text value must match in full. ``allowed_per`` makes the accepted
+    values depend on another column of the row: ``(column, ((value, codes), ...))``
+    (a tier code is checked against the codes of the row's scheme); it is checked only
+    when the other column holds a listed value, an unlisted one being reported on that
+    column. ``not_before`` names a date column of the row this one may not precede
+    (the end of a period).
     """
 
     name: str
@@ -72,6 +95,8 @@ class Col:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None
+    allowed_per: tuple[str, tuple[tuple[str, tuple[str, ...]], ...]] | None = None
+    not_before: str | None = None
     #: class A columns are personal identifiers: ingest stores only their HMAC token,
     #: in column ``<name>_token`` (see :attr:`stored_name`); the value goes to the vault.
     info_class: str = "C"
@@ -100,6 +125,19 @@ class Source:
     #: True when ``customer_id`` must exist in ``customers``.
     child_of_customers: bool = True
     description: str = ""
+
+    def __post_init__(self) -> None:
+        names = {c.stored_name for c in self.columns}
+        reserved = names & {*QUARANTINE_COLUMNS, *(n for n, _ in LINEAGE_COLUMNS)}
+        if reserved:
+            raise ValueError(
+                f"landing source {self.name}: column(s) {sorted(reserved)} would clash with "
+                "the columns ingest adds to raw and quarantine tables"
+            )
+        for c in self.columns:
+            for other in (c.not_before, c.allowed_per[0] if c.allowed_per else None):
+                if other is not None and other not in {x.name for x in self.columns}:
+                    raise ValueError(f"landing source {self.name}.{c.name}: no column {other!r}")
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -307,18 +345,76 @@ LEADS = Source(
     ),
 )
 
-SOURCES: dict[str, Source] = {
-    s.name: s for s in (CUSTOMERS, TRANSACTIONS, BALANCES, CREDIT_REPORTS, INTERACTIONS, LEADS)
-}
+#: scheme name -> the tier codes a manual override of that scheme may pin: the scheme
+#: registry (var tier_schemes of dbt_project.yml) and its codes seeds, read from the
+#: dbt project, so a scheme or band added there is accepted here without an edit.
+OVERRIDE_CODES: dict[str, tuple[str, ...]] = scheme_codes()
 
-
-#: lineage columns every raw and quarantine row carries.
-LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_source_file", "VARCHAR"),  # file name relative to the landing folder
-    ("_source_row", "BIGINT"),  # 1-based data row number in that file (header excluded)
-    ("_loaded_at", "TIMESTAMP"),  # when the ingest run loaded it (UTC)
-    ("_run_id", "VARCHAR"),  # the Dagster run that loaded it
+OVERRIDES = Source(
+    name="overrides",
+    key=("override_id",),
+    event_time="valid_from",
+    description=(
+        "Manual tier overrides: a relationship manager or risk officer pins a customer's"
+        " tier of one scheme, with the reason, the approver and the validity."
+    ),
+    columns=(
+        Col(
+            "override_id",
+            required=True,
+            description="Identifier of the override (natural key); of two overrides in "
+            "force for one customer and scheme the later valid_from wins, then the higher id.",
+        ),
+        Col("customer_id", required=True),
+        Col(
+            "scheme",
+            required=True,
+            allowed=tuple(OVERRIDE_CODES),
+            description="The tier scheme pinned: a scheme name of the registry "
+            "(contribution_tier, star_level, effective_star_level, ...).",
+        ),
+        Col(
+            "tier_code",
+            required=True,
+            allowed_per=("scheme", tuple(OVERRIDE_CODES.items())),
+            description="The tier the customer is pinned to: a code of the scheme's codes "
+            "seed (e.g. VIP of value_tier_bands), never UNRATED.",
+        ),
+        Col(
+            "override_reason",
+            required=True,
+            info_class="B",
+            description="Why the tier is pinned (free text; national IDs and mobile numbers "
+            "are masked in staging).",
+        ),
+        Col(
+            "approved_by",
+            required=True,
+            info_class="B",
+            description="Who approved the override (name or staff id of the relationship "
+            "manager's or risk officer's approver).",
+        ),
+        Col(
+            "valid_from",
+            "DATE",
+            required=True,
+            description="First day the override applies; a later date than the as-of date "
+            "holds the row back until a run of that date.",
+        ),
+        Col(
+            "valid_until",
+            "DATE",
+            not_before="valid_from",
+            description="Last day the override applies; empty = until withdrawn (the row "
+            "removed from the landing files).",
+        ),
+    ),
 )
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (CUSTOMERS, TRANSACTIONS, BALANCES, CREDIT_REPORTS, INTERACTIONS, LEADS, OVERRIDES)
+}
 
 
 #: ``raw.source_manifest``: one row per landing source of the last ingest run (every

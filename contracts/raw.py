@@ -20,6 +20,10 @@ def _checks(col) -> list[pa.Check]:
         return [pa.Check.str_matches(f"^{TOKEN_PATTERN}$")]
     if col.allowed:
         checks.append(pa.Check.isin(list(col.allowed)))
+    if col.allowed_per:
+        # the codes of every value of the other column (the ingest checks the pairs)
+        _, per_value = col.allowed_per
+        checks.append(pa.Check.isin(sorted({c for _, codes in per_value for c in codes})))
     if col.min is not None:
         checks.append(pa.Check.ge(col.min))
     if col.max is not None:

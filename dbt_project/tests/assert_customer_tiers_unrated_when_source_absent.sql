@@ -6,6 +6,8 @@
 --   credit_reports -> credit grade, credit status, repayment capacity, collateral
 --   interactions   -> lead intent
 --   leads          -> lead quality and pipeline stage
+-- A tier a manual override pins (customer_tiers.overridden_schemes) shows the pinned
+-- code whatever the data: the override is a decision, not a figure.
 with
 
 present as (
@@ -20,7 +22,10 @@ present as (
 
 tiers as (
 
-    select * from {{ ref('customer_tiers') }}
+    select
+        *,
+        string_split(coalesce(overridden_schemes, ''), ',') as pinned
+    from {{ ref('customer_tiers') }}
 
 )
 
@@ -31,10 +36,22 @@ from tiers
 cross join present
 where not present.balances
     and (
-        tiers.star_level_code <> 'UNRATED'
-        or tiers.card_tier_code <> 'UNRATED'
-        or tiers.effective_star_level_code <> 'UNRATED'
-        or tiers.effective_card_tier_code <> 'UNRATED'
+        (
+            tiers.star_level_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'star_level')
+        )
+        or (
+            tiers.card_tier_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'card_tier')
+        )
+        or (
+            tiers.effective_star_level_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'effective_star_level')
+        )
+        or (
+            tiers.effective_card_tier_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'effective_card_tier')
+        )
     )
 union all
 select
@@ -44,10 +61,22 @@ from tiers
 cross join present
 where not present.credit_reports
     and (
-        tiers.credit_grade_code <> 'UNRATED'
-        or tiers.credit_status_code <> 'UNRATED'
-        or tiers.repayment_capacity_code <> 'UNRATED'
-        or tiers.collateral_code <> 'UNRATED'
+        (
+            tiers.credit_grade_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'credit_grade')
+        )
+        or (
+            tiers.credit_status_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'credit_status')
+        )
+        or (
+            tiers.repayment_capacity_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'repayment_capacity')
+        )
+        or (
+            tiers.collateral_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'collateral')
+        )
     )
 union all
 select
@@ -55,7 +84,13 @@ select
     'interactions absent but the lead intent is rated' as problem
 from tiers
 cross join present
-where not present.interactions and tiers.lead_intent_code <> 'UNRATED'
+where not present.interactions
+    and (
+        (
+            tiers.lead_intent_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'lead_intent')
+        )
+    )
 union all
 select
     tiers.customer_id,
@@ -63,4 +98,13 @@ select
 from tiers
 cross join present
 where not present.leads
-    and (tiers.lead_quality_code <> 'UNRATED' or tiers.pipeline_stage_code <> 'UNRATED')
+    and (
+        (
+            tiers.lead_quality_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'lead_quality')
+        )
+        or (
+            tiers.pipeline_stage_code <> 'UNRATED'
+            and not list_contains(tiers.pinned, 'pipeline_stage')
+        )
+    )

@@ -9,6 +9,7 @@
     'credit_reports': 'stg_credit__reports',
     'interactions': 'stg_crm__interactions',
     'leads': 'stg_crm__leads',
+    'overrides': 'stg_crm__overrides',
 } %}
 
 with

@@ -7,7 +7,10 @@
 -- 0 assets and no distance; an UNRATED row only occurs
 -- (and then for both tiers) when balances were not delivered. The star level bands
 -- the exact star points (star_points is rounded for display: 49.995 shows 50.00 and
--- is quasi-star), so the check reads the exact ones.
+-- is quasi-star), so the check reads the exact ones. It checks the tiers as computed
+-- (computed_*): a manual override may pin the published ones (their labels and
+-- reasons are checked only when no override applies; the tier_table test checks that
+-- an unpinned tier is the computed one).
 with
 
 star_tier as (
@@ -60,16 +63,18 @@ star_mismatch as (
     left join exact_points
         on star_tier.customer_id = exact_points.customer_id
     left join star_bands
-        on star_tier.star_level_code = star_bands.tier_code
+        on star_tier.computed_tier_code = star_bands.tier_code
     where balances_present.is_present
         and (
             star_bands.tier_code is null
             or star_tier.star_points is null
             or exact_points.star_points_exact is null
             or star_tier.tier_code <> star_tier.star_level_code
-            or star_tier.tier_rank <> star_bands.tier_rank
-            or star_tier.star_level_zh <> star_bands.label_zh
-            or star_tier.star_level_en <> star_bands.label_en
+            or star_tier.computed_tier_rank <> star_bands.tier_rank
+            or (not star_tier.is_override and (
+                star_tier.star_level_zh <> star_bands.label_zh
+                or star_tier.star_level_en <> star_bands.label_en
+            ))
             or (star_bands.lower_bound is not null and (
                 exact_points.star_points_exact < star_bands.lower_bound
                 or (
@@ -98,15 +103,17 @@ card_mismatch as (
     inner join exact_points
         on star_tier.customer_id = exact_points.customer_id
     left join card_bands
-        on star_tier.card_tier_code = card_bands.tier_code
+        on star_tier.computed_card_tier_code = card_bands.tier_code
     where balances_present.is_present
         and exact_points.has_account
         and (
             card_bands.tier_code is null
             or star_tier.monthly_avg_daily_assets is null
-            or star_tier.card_tier_rank <> card_bands.tier_rank
-            or star_tier.card_tier_zh <> card_bands.label_zh
-            or star_tier.card_tier_en <> card_bands.label_en
+            or star_tier.computed_card_tier_rank <> card_bands.tier_rank
+            or (not star_tier.card_tier_is_override and (
+                star_tier.card_tier_zh <> card_bands.label_zh
+                or star_tier.card_tier_en <> card_bands.label_en
+            ))
             or (card_bands.lower_bound is not null and (
                 star_tier.monthly_avg_daily_assets < card_bands.lower_bound
                 or (
@@ -141,12 +148,14 @@ no_account_mismatch as (
         and not exact_points.has_account
         and (
             account_statuses.tier_code is null
-            or star_tier.card_tier_code <> account_statuses.tier_code
-            or star_tier.card_tier_rank <> account_statuses.tier_rank
-            or star_tier.card_tier_zh <> account_statuses.label_zh
-            or star_tier.card_tier_en <> account_statuses.label_en
-            or star_tier.card_reason_zh <> account_statuses.reason_zh
-            or star_tier.card_reason_en <> account_statuses.reason_en
+            or star_tier.computed_card_tier_code <> account_statuses.tier_code
+            or star_tier.computed_card_tier_rank <> account_statuses.tier_rank
+            or (not star_tier.card_tier_is_override and (
+                star_tier.card_tier_zh <> account_statuses.label_zh
+                or star_tier.card_tier_en <> account_statuses.label_en
+                or star_tier.card_reason_zh <> account_statuses.reason_zh
+                or star_tier.card_reason_en <> account_statuses.reason_en
+            ))
             or star_tier.monthly_avg_daily_assets is distinct from 0
             or star_tier.card_distance_to_next_tier is not null
         )
@@ -161,7 +170,10 @@ unrated_mismatch as (
     from star_tier
     cross join balances_present
     where (not balances_present.is_present)
-        <> (star_tier.star_level_code = 'UNRATED' and star_tier.card_tier_code = 'UNRATED')
+        <> (
+            star_tier.computed_tier_code = 'UNRATED'
+            and star_tier.computed_card_tier_code = 'UNRATED'
+        )
 
 )
 

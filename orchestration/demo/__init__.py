@@ -1,11 +1,12 @@
 """Deterministic synthetic landing data that follows landing contract v1.
 
-``generate`` writes the six landing sources (customers, transactions split into one
-file per month, balances, credit reports, interactions with calls, leads) for a given number of
-customers and months ending at an as-of date. Everything is drawn with numpy from
-one seed (a child stream per source), so the same arguments give byte-identical
-files. No Python loop runs per transaction: counts are Poisson draws per customer,
-month and type, expanded with ``np.repeat``; DuckDB formats and writes the CSVs.
+``generate`` writes the seven landing sources (customers, transactions split into one
+file per month, balances, credit reports, interactions with calls, leads, a handful of
+manual tier overrides) for a given number of customers and months ending at an as-of
+date. Everything is drawn with numpy from one seed (a child stream per source), so the
+same arguments give byte-identical files. No Python loop runs per transaction: counts
+are Poisson draws per customer, month and type, expanded with ``np.repeat``; DuckDB
+formats and writes the CSVs.
 
 The numbers are shaped so that every tier in the README's table catalogue has customers
 in it: wealth is log-normal with a Pareto tail (card tiers 50k / 500k / 5M), a few
@@ -16,8 +17,8 @@ thresholds.
 Modules: ``vocabulary`` (fixed names, codes and weights), ``arrays`` (numpy / pyarrow
 helpers), ``population`` (the window, the customers table and the latent traits the
 other sources are drawn from), one module per other source (``balances``,
-``transactions``, ``credit_reports``, ``interactions``, ``leads``) and ``generate``
-(the entry point and the CSV writer).
+``transactions``, ``credit_reports``, ``interactions``, ``leads``, ``overrides``) and
+``generate`` (the entry point and the CSV writer).
 """
 
 from orchestration.demo.landing_files import DEFAULT_AS_OF, generate

@@ -20,6 +20,7 @@ from orchestration.demo.balances import draw_balances
 from orchestration.demo.credit_reports import draw_credit_reports
 from orchestration.demo.interactions import draw_interactions
 from orchestration.demo.leads import draw_leads
+from orchestration.demo.overrides import draw_overrides
 from orchestration.demo.population import Window, draw_customers
 from orchestration.demo.transactions import draw_transactions
 
@@ -50,7 +51,7 @@ def generate(
 
     # one child stream per source; spawning more children leaves the first ones as they
     # were, so adding a source does not change the files of the others
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
     rows: dict[str, int] = {}
     con = duckdb.connect(":memory:")
     try:
@@ -80,6 +81,10 @@ def generate(
         table = draw_leads(streams[5], pop, win)
         rows["leads"] = _write(con, SOURCES["leads"], table, out / "leads.csv")
         say(f"leads: {rows['leads']:,} rows")
+
+        table = draw_overrides(streams[6], pop, win)
+        rows["overrides"] = _write(con, SOURCES["overrides"], table, out / "overrides.csv")
+        say(f"overrides: {rows['overrides']:,} rows")
     finally:
         con.close()
     return rows

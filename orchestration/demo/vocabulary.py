@@ -195,3 +195,16 @@ RECOGNITION_W = (10, 20, 30, 25, 15)  # recognition score 1..5
 assert tuple(TX_PROFILE) == TRANSACTION_TYPES
 assert all(len(w) == len(CALL_OUTCOMES) == len(CALL_NOTES) for _a, _s, w in CALL_ATTITUDES)
 assert len(INTERACTION_W) == len(INTERACTION_TYPES)
+
+# --------------------------------------------------------------------------- overrides
+# (scheme, tier code, reason, approver, valid_from and valid_until in days from the
+# as-of date; None = until withdrawn): in force, in force until withdrawn, in force on
+# the effective (fast up / slow down) star level, expired, starting after the as-of
+# date. Approvers are staff numbers, and no text holds a customer-like name.
+OVERRIDES = (
+    ("value_tier", "VIP", "战略合作客户，经分行审批保持VIP服务", "零售业务部 E10217", -60, 120),
+    ("credit_grade", "D", "涉及诉讼，授信审慎处理", "风险管理部 E20531", -20, None),
+    ("effective_star_level", "STAR_6", "代发工资客户，保级一年", "个人金融部 E10388", -90, 275),
+    ("loyalty_tier", "HIGH", "营销活动期间临时上调", "营销管理部 E30112", -120, -31),
+    ("contribution_tier", "HIGH", "新签约客户，首笔业务入账前暂定", "公司业务部 E40076", 10, 100),
+)  # fmt: skip

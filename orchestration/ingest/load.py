@@ -40,12 +40,14 @@ REASONS: dict[str, str] = {
     "INVALID_BOOLEAN": "not true/false",
     "NEGATIVE_AMOUNT": "an amount below zero",
     "OUT_OF_RANGE": "a number outside the contract's bounds",
-    "UNKNOWN_CODE": "a code the contract does not list (e.g. transaction_type)",
+    "UNKNOWN_CODE": "a code the contract does not list (e.g. transaction_type; a tier code"
+    " that is not a code of the override's scheme)",
     "BAD_FORMAT": "text that does not match the contract's pattern",
     "UNKNOWN_CUSTOMER": "customer_id not in customers",
     "FUTURE_DATE": "event after the as-of date",
     "CUSTOMER_HELD_BACK": "the row's customer is held back (onboarded after the as-of date)",
     "KEY_CONFLICT": "same key as an earlier row with different content",
+    "INVALID_PERIOD": "a period that ends before it starts (valid_until before valid_from)",
 }
 
 #: reasons that hold a row back rather than reject it as defective: a row dated after
@@ -135,6 +137,27 @@ def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
             exprs.append(
                 f"case when {v} is not null and {v} not in ({values}) "
                 f"then 'UNKNOWN_CODE:' || {name} end"
+            )
+        if col.allowed_per:
+            other, per_value = col.allowed_per
+            o = quote_ident(other)
+            branches = " ".join(
+                f"when {quote_literal(value)} then {v} in "
+                f"({', '.join(quote_literal(a) for a in codes)})"
+                for value, codes in per_value
+            )
+            listed = ", ".join(quote_literal(value) for value, _ in per_value)
+            # only against a listed value of the other column: an unlisted one is
+            # that column's UNKNOWN_CODE, not this one's
+            exprs.append(
+                f"case when {v} is not null and {o} in ({listed}) "
+                f"and not (case {o} {branches} end) then 'UNKNOWN_CODE:' || {name} end"
+            )
+        if col.not_before:
+            start = source.column(col.not_before)
+            exprs.append(
+                f"case when {typed} < {typed_value(start, quote_ident(start.name))} "
+                f"then 'INVALID_PERIOD:' || {name} end"
             )
         if col.min is not None:
             money = col.min == 0 and "DECIMAL" in col.sql_type

@@ -151,6 +151,31 @@ def unmapped_education_line(unmapped: tuple[int, int]) -> str:
     return line
 
 
+def overrides_in_force(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    """Manual tier overrides in force on the as-of date, per scheme (registry order is
+    not known here: by scheme name); None when ``marts.customer_tier_overrides`` is not
+    there (a failed run)."""
+    present = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' "
+        "and table_name = 'customer_tier_overrides'"
+    ).fetchone()[0]
+    if not present:
+        return None
+    return dict(
+        con.execute(
+            "select scheme, count(*) from marts.customer_tier_overrides group by 1 order by 1"
+        ).fetchall()
+    )
+
+
+def overrides_line(in_force: dict[str, int]) -> str:
+    line = f"manual overrides in force: {sum(in_force.values()):,}"
+    if in_force:
+        schemes = ", ".join(f"{scheme} {n:,}" for scheme, n in in_force.items())
+        line += f" ({schemes}; marts.customer_tier_overrides)"
+    return line
+
+
 def print_summary(outcome: RunOutcome, paths: Paths) -> None:
     line = "=" * 72
     print(line)
@@ -184,6 +209,9 @@ def print_summary(outcome: RunOutcome, paths: Paths) -> None:
             unmapped = unmapped_education_levels(con) if marts else None
             if unmapped is not None:
                 print("\n" + unmapped_education_line(unmapped))
+            in_force = overrides_in_force(con) if marts else None
+            if in_force is not None:
+                print(overrides_line(in_force))
     failed = [c for c in outcome.checks if not c.passed]
     print(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:

@@ -369,6 +369,51 @@ def test_rows_of_a_held_back_customer_are_held_back_not_defects(tmp_path: Path):
         assert defective_rows(con, "customers") == 1
 
 
+def test_overrides_are_checked_against_the_scheme_registry(landing: Path, tmp_path: Path):
+    """A manual override names a scheme of the registry and a code of that scheme's
+    codes seed, and ends no earlier than it starts; otherwise it is quarantined with the
+    named reason and counted as a defect. One starting after the as-of date is held
+    back (not a defect); an expired one is loaded (the models let it lapse)."""
+    write(
+        landing,
+        "overrides.csv",
+        "override_id,customer_id,scheme,tier_code,override_reason,approved_by,valid_from,"
+        "valid_until\n"
+        "OV1,C1,value_tier,VIP,战略合作客户,零售业务部 E10217,2026-10-01,2026-12-31\n"
+        "OV2,C1,vip_level,VIP,no such scheme,E1,2026-10-01,\n"
+        "OV3,C1,value_tier,STAR_7,a star level is no value tier,E1,2026-10-01,\n"
+        "OV4,C1,value_tier,UNRATED,a status is no tier,E1,2026-10-01,\n"
+        "OV5,C2,credit_grade,D,ends before it starts,E2,2026-10-01,2026-09-30\n"
+        "OV6,C2,credit_grade,D,starts after the as-of date,E2,2026-11-01,\n"
+        "OV7,C2,loyalty_tier,HIGH,expired,E3,2026-07-01,2026-09-30\n"
+        "OV8,C2,pipeline_stage,E,a stage the need status forces,E4,2026-10-31,\n"
+        "OV9,C2,effective_star_level,STAR_6,an effective scheme,E4,2026-10-31,2026-10-31\n"
+        "OV10,C1,loyalty_tier,HIGH,,E3,2026-10-01,\n",
+    )
+    wh = tmp_path / "warehouse.duckdb"
+    result = ingest_all(landing, wh, names=("customers", "overrides"))["overrides"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (10, 4, 6)
+    assert query(wh, "select override_id, reason from quarantine.overrides order by 1") == [
+        ("OV10", "MISSING_REQUIRED:override_reason"),
+        ("OV2", "UNKNOWN_CODE:scheme"),
+        ("OV3", "UNKNOWN_CODE:tier_code"),
+        ("OV4", "UNKNOWN_CODE:tier_code"),
+        ("OV5", "INVALID_PERIOD:valid_until"),
+        ("OV6", "FUTURE_DATE:valid_from"),
+    ]
+    assert query(wh, "select override_id from raw.overrides order by 1") == [
+        ("OV1",),
+        ("OV7",),
+        ("OV8",),
+        ("OV9",),
+    ]
+    from orchestration.ingest.load import defective_rows
+    from orchestration.warehouse import connect
+
+    with connect(wh) as con:
+        assert defective_rows(con, "overrides") == 5  # the held-back OV6 is no defect
+
+
 @pytest.mark.parametrize(
     "ts, loaded",
     [

@@ -13,7 +13,11 @@ history:
 
 Crafted customers check fast up / slow down of the star level: two monthly ratings
 below the band keep the level with WATCH, the third drops it, a recovery resets the
-count, an upgrade applies at once.
+count, an upgrade applies at once. A crafted customer with manual overrides checks
+that an override pins its scheme for exactly its validity (valid_until included),
+enters the history like any rating, never enters the fast up / slow down fold, and
+that an override starting later is held back (backfill) or not yet delivered
+(nightly) with the same result.
 
 The runs skip dbt's unit and data tests (DBT_EXCLUDE_RESOURCE_TYPES): the unit tests
 do not depend on the data and the data tests run in the nightly job of test_job; the
@@ -56,7 +60,17 @@ CRAFTED_BALANCES = {
     "H_RECOVER": {"2026-02": 6_000_000, "2026-04": 3_000_000, "2026-09": 3_500_000},
     # 5-star for two months, 6-star from September on: upgraded at once
     "H_UP": {"2026-07": 2_000_000, "2026-09": 5_000_000},
+    # as H_DOWN, with the manual overrides of CRAFTED_OVERRIDES
+    "H_PIN": {"2026-02": 5_000_000, "2026-07": 2_000_000},
 }
+# Manual overrides of H_PIN: its star level pinned to 7-star for August only (valid
+# until the month-end: applied on 08-31, expired on 09-30), and its effective star
+# level pinned to 6-star from 09-15 until withdrawn (held back by the July and August
+# runs).
+CRAFTED_OVERRIDES = (
+    "H1,H_PIN,star_level,STAR_7,八月营销活动保级,零售业务部 E10217,2026-08-01,2026-08-31",
+    "H2,H_PIN,effective_star_level,STAR_6,代发工资客户保级,个人金融部 E10388,2026-09-15,",
+)
 # (star level as computed, effective star level, status, months_below) per month-end
 EXPECTED_STAR = {
     "H_DOWN": [
@@ -77,6 +91,22 @@ EXPECTED_STAR = {
         ("STAR_6", "STAR_6", "UPGRADED", 0),
         ("STAR_6", "STAR_6", "STABLE", 0),
     ],
+    # the fold as H_DOWN's (the August pin of star_level never enters it); the pin of
+    # the effective star level keeps 6-star published in October, DOWNGRADED underneath
+    "H_PIN": [
+        ("STAR_6", "STAR_6", "NEW", 0),
+        ("STAR_5", "STAR_6", "WATCH", 1),
+        ("STAR_5", "STAR_6", "WATCH", 2),
+        ("STAR_5", "STAR_6", "DOWNGRADED", 3),
+    ],
+}
+# (star level published, its computed one, pinned?) and the same of the effective star
+# level, of H_PIN per run
+EXPECTED_PIN = {
+    "2026-07-31": (("STAR_6", "STAR_6", False), ("STAR_6", "STAR_6", False)),
+    "2026-08-31": (("STAR_7", "STAR_5", True), ("STAR_6", "STAR_6", False)),
+    "2026-09-30": (("STAR_5", "STAR_5", False), ("STAR_6", "STAR_6", True)),
+    "2026-10-31": (("STAR_5", "STAR_5", False), ("STAR_6", "STAR_5", True)),
 }
 # tables compared between the homes, with the run-dependent lineage columns left out
 COMPARED = {
@@ -135,6 +165,8 @@ def _append_crafted(landing: Path) -> None:
         for customer, months in CRAFTED_BALANCES.items():
             for month, amount in months.items():
                 fh.write(f"{customer},{month},{amount}.00,A-{customer},deposit\n")
+    with (landing / "overrides.csv").open("a", encoding="utf-8") as fh:
+        fh.writelines(row + "\n" for row in CRAFTED_OVERRIDES)
 
 
 def _cut_landing(full: Path, out: Path, as_of: str) -> Path:
@@ -147,6 +179,7 @@ def _cut_landing(full: Path, out: Path, as_of: str) -> Path:
         "credit_reports": ("credit_reports.csv", f"report_date <= '{as_of}'"),
         "interactions": ("interactions.csv", f"interaction_ts < '{day_after}'"),
         "leads": ("leads.csv", f"captured_date <= '{as_of}'"),
+        "overrides": ("overrides.csv", f"valid_from <= '{as_of}'"),
         "transactions": ("transactions/*.csv", f"transaction_ts < '{day_after}'"),
     }
     with duckdb.connect() as con:
@@ -186,6 +219,18 @@ def _star_rows(artefact: Path) -> dict[str, tuple]:
         }
 
 
+def _pin_rows(artefact: Path) -> tuple[tuple, tuple]:
+    """H_PIN's star level and effective star level: published, computed, pinned?"""
+    with open_db(artefact) as con:
+        return tuple(
+            con.execute(
+                f"select tier_code, computed_tier_code, is_override from {table} "
+                "where customer_id = 'H_PIN'"
+            ).fetchone()
+            for table in ("customer_star_tier", "customer_star_tier_effective")
+        )
+
+
 @pytest.fixture(scope="module")
 def full_landing(tmp_path_factory) -> Path:
     landing = tmp_path_factory.mktemp("history") / "landing"
@@ -204,13 +249,14 @@ def histories(tmp_path_factory, full_landing):
         for k, v in os.environ.items()
         if k not in ("TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME")
     }
-    nightly_home, seen = base / "nightly", {}
+    nightly_home, seen, pins = base / "nightly", {}, {}
 
     def nightly(as_of: str) -> None:
         landing = _cut_landing(full_landing, base / f"landing_{as_of}", as_of)
         run = run_job(nightly_home, landing, as_of, dbt_tests=False)
         assert run.exit_code == 0, run.output[-4000:]
         seen[as_of] = _star_rows(run.artefact)
+        pins[as_of] = _pin_rows(run.artefact)
 
     nightly(NIGHTLY[0])
     shutil.copytree(nightly_home, backfill_home)
@@ -244,6 +290,7 @@ def histories(tmp_path_factory, full_landing):
         "nightly": nightly_home / "warehouse.duckdb",
         "backfill": backfill_home / "warehouse.duckdb",
         "nightly_seen": seen,
+        "nightly_pins": pins,
         "backfill_runs": runs,
     }
 
@@ -324,3 +371,42 @@ def test_history_periods_and_migration_of_the_crafted_customers(histories):
     ]
     assert migration.get("DOWN", 0) >= 1  # H_DOWN at least
     assert sum(migration.values()) == customers  # everyone was rated in September too
+
+
+def test_manual_overrides_pin_for_their_validity_and_enter_the_history(histories):
+    """H_PIN's star level is pinned for August only: applied on the last day of its
+    validity (08-31), expired by itself on 09-30; its effective star level is pinned
+    from 09-15 on, over the fold's DOWNGRADED in October. Both homes store the pins as
+    monthly ratings flagged is_override, and the SCD2 history shows them as periods of
+    their own (also the effective pin of the code the fold holds in September)."""
+    assert histories["nightly_pins"] == EXPECTED_PIN
+    d = dt.date.fromisoformat
+    for home in ("nightly", "backfill"):
+        with open_db(histories[home]) as con:
+            stored = con.execute(
+                "select rating_month, scheme, tier_code, computed_tier_code, override_id "
+                "from history.tier_monthly_ratings where customer_id = 'H_PIN' "
+                "and is_override order by 1, 2"
+            ).fetchall()
+            periods = con.execute(
+                "select scheme, tier_code, valid_from, valid_to, is_override, "
+                "override_approved_by from marts.customer_tier_history "
+                "where customer_id = 'H_PIN' and scheme in ('star_level', "
+                "'effective_star_level') order by 1, 3"
+            ).fetchall()
+            held_back = con.execute(
+                "select count(*) from quarantine.overrides where override_id = 'H2'"
+            ).fetchone()[0]
+        assert stored == [
+            (d("2026-08-01"), "star_level", "STAR_7", "STAR_5", "H1"),
+            (d("2026-09-01"), "effective_star_level", "STAR_6", None, "H2"),
+            (d("2026-10-01"), "effective_star_level", "STAR_6", None, "H2"),
+        ], home
+        assert periods == [
+            ("effective_star_level", "STAR_6", d("2026-07-31"), d("2026-09-30"), False, None),
+            ("effective_star_level", "STAR_6", d("2026-09-30"), None, True, "个人金融部 E10388"),
+            ("star_level", "STAR_6", d("2026-07-31"), d("2026-08-31"), False, None),
+            ("star_level", "STAR_7", d("2026-08-31"), d("2026-09-30"), True, "零售业务部 E10217"),
+            ("star_level", "STAR_5", d("2026-09-30"), None, False, None),
+        ], home
+        assert held_back == 0  # the last run (10-31) loads it; earlier ones held it back

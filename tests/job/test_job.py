@@ -205,6 +205,107 @@ def test_rule_versions_fingerprint_the_seeds_each_table_reads(nightly_run):
     assert "loyalty_tier_bands" in seeds["customer_loyalty_tier"]
 
 
+def test_manual_overrides_apply_until_they_expire_and_enter_the_history(nightly_run):
+    """The generated landing's overrides.csv, read independently: an override in force
+    on the as-of date pins its scheme's tier in the published tier table, with the
+    computed tier, the reason, the approver and the expiry beside it (confidential and
+    restricted: the free text is class B, so the general artefact shows the flag only);
+    an expired one and one starting after the as-of date (held back at ingest) pin
+    nothing; the pinned tiers are monthly ratings of the history like any other."""
+    from orchestration.transform.project import dbt_project_yml
+    from orchestration.transform.registry import tier_schemes
+
+    with (nightly_run.landing / "overrides.csv").open(encoding="utf-8") as fh:
+        overrides = list(csv.DictReader(fh))
+    day = str(AS_OF)
+    in_force = {
+        r["override_id"]
+        for r in overrides
+        if r["valid_from"] <= day and (not r["valid_until"] or r["valid_until"] >= day)
+    }
+    expired = {r["override_id"] for r in overrides if r["valid_until"] and r["valid_until"] < day}
+    future = {r["override_id"] for r in overrides if r["valid_from"] > day}
+    assert in_force and expired and future
+    schemes = {s.scheme: s for s in tier_schemes()}
+    reasons = {e["scheme"]: e["reason"] for e in dbt_project_yml()["vars"]["tier_schemes"]}
+    restricted = nightly_run.artefact_of("restricted")  # every customer, source numbers
+    for r in overrides:
+        s = schemes[r["scheme"]]
+        assert reasons[s.scheme], s  # the generated overrides pin schemes with a reason
+        pin = f"{s.prefix}_" if s.prefix else ""
+        code, computed, pinned, reason, approver, until, reason_en = query(
+            restricted,
+            f"select {s.code_column}, computed_{s.code_column}, {pin}is_override, "
+            f"{pin}override_reason, {pin}override_approved_by, {pin}override_valid_until, "
+            f"{reasons[s.scheme]}_en from {s.model} where customer_id = ?",
+            [r["customer_id"]],
+        )[0]
+        if r["override_id"] in in_force:
+            assert (code, pinned, reason, approver) == (
+                r["tier_code"],
+                True,
+                r["override_reason"],
+                r["approved_by"],
+            ), r
+            assert until == (dt.date.fromisoformat(r["valid_until"]) if r["valid_until"] else None)
+            assert reason_en.startswith(f"Manual override: {r['override_reason']} (approved by")
+            assert "computed: " in reason_en
+        else:
+            assert (code, pinned, reason, approver, until) == (computed, False, None, None, None), r
+    # the wide table lists the pinned schemes; the general artefact has the flag, not the text
+    pinned_schemes = dict(
+        query(
+            restricted,
+            "select customer_id, overridden_schemes from customer_tiers "
+            "where overridden_schemes is not null",
+        )
+    )
+    assert pinned_schemes == {
+        r["customer_id"]: r["scheme"] for r in overrides if r["override_id"] in in_force
+    }
+    general = {
+        column
+        for (column,) in query(
+            nightly_run.artefact_of("general"),
+            "select column_name from _catalog where table_name = 'customer_value_tier'",
+        )
+    }
+    assert "is_override" in general and "override_reason" not in general
+    # held back, not a defect; counted in the summary
+    assert query(
+        nightly_run.warehouse, "select override_id, reason_code from quarantine.overrides"
+    ) == [(i, "FUTURE_DATE") for i in sorted(future)]
+    assert f"manual overrides in force: {len(in_force)}" in nightly_run.output
+    # the history: the pinned tier is the month's rating, flagged, with the override
+    stored = query(
+        nightly_run.warehouse,
+        "select override_id, scheme, tier_code, override_reason from "
+        "history.tier_monthly_ratings where is_override order by 1",
+    )
+    assert stored == sorted(
+        (r["override_id"], r["scheme"], r["tier_code"], r["override_reason"])
+        for r in overrides
+        if r["override_id"] in in_force
+    )
+    periods = query(
+        restricted,
+        "select customer_id, scheme, tier_code, override_reason, override_approved_by, "
+        "is_current from customer_tier_history where is_override order by 1, 2",
+    )
+    assert periods == sorted(
+        (
+            r["customer_id"],
+            r["scheme"],
+            r["tier_code"],
+            r["override_reason"],
+            r["approved_by"],
+            True,
+        )
+        for r in overrides
+        if r["override_id"] in in_force
+    )
+
+
 def test_run_is_recorded_in_the_dagster_instance(nightly_run):
     instance = dg.DagsterInstance.from_config(str(nightly_run.home / "dagster"))
     try:

@@ -82,9 +82,10 @@ def test_the_scheme_registry_names_real_models_columns_and_seeds(manifest):
         assert s.code_column in by_name[s.model]["columns"], s
         assert s.codes_seed in seeds, s
         assert s.effective_of is None or s.effective_of in {x.scheme for x in schemes}, s
-    # every tier table computes at least one scheme of the registry
+    # every tier table computes at least one scheme of the registry, but for the
+    # manual overrides in force that the tier kit applies to them
     tier_models = {n["name"] for n in nodes.values() if n["fqn"][1] == "tiers"}
-    assert tier_models <= {s.model for s in schemes}
+    assert tier_models - {"customer_tier_overrides"} <= {s.model for s in schemes}
     # the wide table has the code of every scheme under the scheme's own name
     wide = by_name["customer_tiers"]["columns"]
     assert [s.scheme for s in schemes if f"{s.scheme}_code" not in wide] == []
@@ -105,3 +106,33 @@ def test_the_quasi_identifiers_are_the_columns_an_outsider_can_know(manifest):
         ("customer_scorecard", "industry"),
         ("customer_region_tier", "city_tier_code"),
     }
+
+
+def test_every_scheme_shows_its_computed_tier_and_its_manual_override(manifest):
+    """The tier kit applies the manual overrides to every scheme of the registry: its
+    model reads customer_tier_overrides and declares, beside the tier that applies, the
+    computed tier and the override (reason, approver, expiry)."""
+    from orchestration.transform.registry import tier_schemes
+
+    by_name = {n["name"]: n for n in models(manifest).values()}
+    missing = []
+    for s in tier_schemes():
+        node = by_name[s.model]
+        if "model.tiering.customer_tier_overrides" not in node["depends_on"]["nodes"]:
+            missing.append(f"{s.model} does not read customer_tier_overrides")
+        pin = f"{s.prefix}_" if s.prefix else ""
+        wanted = [
+            f"computed_{s.code_column}",
+            f"{pin}is_override",
+            f"{pin}override_reason",
+            f"{pin}override_approved_by",
+            f"{pin}override_valid_until",
+        ]
+        missing += [f"{s.model}.{c}" for c in wanted if c not in node["columns"]]
+        classes = {
+            c: (node["columns"].get(c, {}).get("meta") or {}).get("info_class") for c in wanted
+        }
+        # the free text of an override is confidential, as the landing contract says
+        assert classes[f"{pin}override_reason"] in (None, "B"), s
+        assert classes[f"{pin}override_approved_by"] in (None, "B"), s
+    assert missing == []

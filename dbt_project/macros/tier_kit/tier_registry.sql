@@ -50,17 +50,32 @@
 {% macro tier_column_names(scheme) -%}
     {#- The columns of a scheme in its tier model: prefix '' = tier_code, tier_rank,
         tier_label_zh, tier_label_en; prefix p = p_code, p_rank, p_zh, p_en. reason_zh /
-        reason_en / distance are none when the model has no such column for it. -#}
+        reason_en / distance are none when the model has no such column for it.
+        The tier those columns hold is the one that applies (a manual override's when
+        one is in force); beside it the tier as computed and the override:
+        computed_code / computed_rank = computed_<code column> / computed_<rank column>
+        (computed_tier_code, computed_card_tier_code), and is_override,
+        override_reason, override_approved_by, override_valid_until, prefixed
+        p_ for a prefixed scheme (card_tier_is_override, card_tier_override_reason). -#}
     {%- set entry = tier_scheme(scheme) -%}
     {%- set p = entry.prefix -%}
+    {%- set code = (p ~ '_code') if p else 'tier_code' -%}
+    {%- set rank = (p ~ '_rank') if p else 'tier_rank' -%}
+    {%- set pin = (p ~ '_') if p else '' -%}
     {{ return({
-        'code': (p ~ '_code') if p else 'tier_code',
-        'rank': (p ~ '_rank') if p else 'tier_rank',
+        'code': code,
+        'rank': rank,
         'label_zh': (p ~ '_zh') if p else 'tier_label_zh',
         'label_en': (p ~ '_en') if p else 'tier_label_en',
         'reason_zh': (entry.reason ~ '_zh') if entry.reason else none,
         'reason_en': (entry.reason ~ '_en') if entry.reason else none,
         'distance': entry.distance if entry.distance else none,
+        'computed_code': 'computed_' ~ code,
+        'computed_rank': 'computed_' ~ rank,
+        'is_override': pin ~ 'is_override',
+        'override_reason': pin ~ 'override_reason',
+        'override_approved_by': pin ~ 'override_approved_by',
+        'override_valid_until': pin ~ 'override_valid_until',
     }) }}
 {%- endmacro %}
 

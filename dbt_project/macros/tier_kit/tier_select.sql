@@ -29,6 +29,12 @@
                                          the registry names a distance column)
     and rule_version: the fingerprint of every seed the model reads, directly or
     through the models it is built on (macro rule_version).
+    A manual override in force (customer_tier_overrides, macros in tier_override.sql)
+    pins the tier: code, rank, labels and reasons are then the pinned tier's (the
+    reason says it is a manual override, why, who approved it, until when, and the
+    computed tier), the distance NULL; every tier also has the computed tier
+    (computed_<code>, computed_<rank>) and is_override, override_reason,
+    override_approved_by, override_valid_until (names: tier_column_names).
 
     A tier is a dict:
         scheme                 registry name (required)
@@ -47,7 +53,10 @@
         distance               the distance when not band_distance
         also_as                a second prefix to repeat code / rank / labels under
                                (customer_star_tier: star_level_code = tier_code)
-        columns                more select expressions (with `as`) that use the seed row
+        columns                more select expressions (with `as`) that use the seed row;
+                               `<scheme>_pinned_band` is the codes seed row of a
+                               manual override's code (NULL without one), for a figure
+                               that follows the tier that applies
     The seed row of a tier is aliased by its scheme name (e.g. `credit_grade`), the next
     better band `<scheme>_next`, the status row `<scheme>_status`, so `columns`,
     `reason_*`, and the `value` / `on` of a LATER tier of the list may use them (the
@@ -61,16 +70,34 @@ select
     {%- set entry = tier_scheme(tier.scheme) %}
     {%- set names = tier_column_names(entry) %}
     {%- set band = entry.scheme %}
+    {%- set pinned = band ~ '_pinned' %}
     {%- set override = tier.get('override') %}
+    {#- the tier as computed: the override the features force, the band, the status #}
+    {%- set computed = {} %}
     {%- for column, field in [('code', 'tier_code'), ('rank', 'tier_rank'),
                               ('label_zh', 'label_zh'), ('label_en', 'label_en')] %}
-    {{ tier_resolved(override, column, band ~ '.' ~ field, band ~ '_status.' ~ field) }}
-        as {{ names[column] }},
+    {%- do computed.update({column: tier_resolved(
+        override, column, band ~ '.' ~ field, band ~ '_status.' ~ field
+    )}) %}
+    {%- endfor %}
+    {#- the tier that applies: a manual override's in force, else the computed one #}
+    {%- for column, field in [('code', 'tier_code'), ('rank', 'tier_rank'),
+                              ('label_zh', 'label_zh'), ('label_en', 'label_en')] %}
+    {{ tier_pinned(pinned, pinned ~ '.' ~ field, computed[column]) }} as {{ names[column] }},
     {%- if tier.get('also_as') %}
-    {{ tier_resolved(override, column, band ~ '.' ~ field, band ~ '_status.' ~ field) }}
+    {{ tier_pinned(pinned, pinned ~ '.' ~ field, computed[column]) }}
         as {{ tier_column_names({'scheme': '', 'prefix': tier.also_as})[column] }},
     {%- endif %}
     {%- endfor %}
+    {{ computed.code }} as {{ names.computed_code }},
+    {{ computed.rank }} as {{ names.computed_rank }},
+    {{ pinned }}.tier_code is not null as {{ names.is_override }},
+    {{ tier_pinned(pinned, band ~ '_pin.override_reason', 'null') }}
+        as {{ names.override_reason }},
+    {{ tier_pinned(pinned, band ~ '_pin.approved_by', 'null') }}
+        as {{ names.override_approved_by }},
+    {{ tier_pinned(pinned, band ~ '_pin.valid_until', 'null') }}
+        as {{ names.override_valid_until }},
     {%- if names.reason_zh %}
     {%- for lang in ['zh', 'en'] %}
     {%- set reason = tier.get('reason_' ~ lang) %}
@@ -83,16 +110,23 @@ select
         "tier " ~ entry.scheme ~ ": give measure_" ~ lang ~ " or reason_" ~ lang
     ) }}
     {%- endif %}
-    {{ tier_resolved(
+    {%- set computed_reason = tier_resolved(
         override, 'reason_' ~ lang, reason, band ~ '_status.reason_' ~ lang
+    ) %}
+    {{ tier_pinned(
+        pinned,
+        tier_override_reason(lang, band ~ '_pin', computed['label_' ~ lang], computed_reason),
+        computed_reason,
     ) }} as {{ names['reason_' ~ lang] }},
     {%- endfor %}
     {%- endif %}
     {%- if names.distance %}
+    {#- the distance from the computed tier; none while an override pins the tier #}
     {%- if tier.get('distance') %}
-    {{ tier.distance }} as {{ names.distance }},
+    {{ tier_pinned(pinned, 'null', tier.distance) }} as {{ names.distance }},
     {%- elif tier.get('value') %}
-    {{ band_distance(tier.value, band ~ '_next') }} as {{ names.distance }},
+    {{ tier_pinned(pinned, 'null', band_distance(tier.value, band ~ '_next')) }}
+        as {{ names.distance }},
     {%- else %}
     null as {{ names.distance }},
     {%- endif %}
@@ -128,6 +162,7 @@ left join ({{ tier_status_sql(entry) }}) as {{ band }}_status
     {%- if tier.get('override') %}
     and {{ tier.override.code }} is null
     {%- endif %}
+{{ tier_override_join(features, entry, with_seed_row=tier.get('columns') is not none) }}
 {%- endfor %}
 {%- endmacro %}
 
@@ -144,4 +179,15 @@ left join ({{ tier_status_sql(entry) }}) as {{ band }}_status
     {%- else -%}
     coalesce({{ matched }}, {{ status }})
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro tier_pinned(pinned, when_pinned, computed) -%}
+    {#- One column of the tier that applies: `when_pinned` while a manual override
+        (seed row alias `pinned`, macro tier_override_join) pins the tier, else the
+        computed value. -#}
+    (case
+        when {{ pinned }}.tier_code is not null then {{ when_pinned }}
+        else {{ computed }}
+    end)
 {%- endmacro %}

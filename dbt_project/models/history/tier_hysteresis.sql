@@ -15,7 +15,8 @@
 -- month is not a rating: the fold skips it and the month's effective tier is the
 -- effective scheme's status (UNRATED).
 -- The whole sequence is refolded on every run from the stored monthly ratings, so
--- the state is a function of the ratings alone (see tier_monthly_ratings).
+-- the state is a function of the ratings alone (see tier_monthly_ratings). The fold
+-- reads the ratings as computed (computed_tier_*), never a manual override.
 {#- the count of consecutive calendar months rated below the effective band, this one
     included: the streak goes on only from a WATCH rating of the month before -#}
 {%- set below = "((case when fold.status = 'WATCH' and next_rating.follows_previous_month "
@@ -64,8 +65,20 @@ effective_status as (
 
 visible as (
 
+    -- the month's rating as computed: a manual override of the smoothed scheme pins
+    -- that scheme's published tier only, it never enters the fold (an expired one
+    -- leaves no trace here); the effective scheme's own overrides are applied on top
+    -- of the fold (customer_star_tier_effective, tier_rating_sequence)
     select
-        ratings.*,
+        ratings.customer_id,
+        ratings.rating_month,
+        ratings.scheme,
+        ratings.computed_tier_code as tier_code,
+        ratings.computed_tier_rank as tier_rank,
+        ratings.computed_tier_label_zh as tier_label_zh,
+        ratings.computed_tier_label_en as tier_label_en,
+        ratings.rule_version,
+        ratings.rated_as_of_date,
         rules.effective_scheme,
         rules.downgrade_after_months,
         unrated.tier_code is not null as is_unrated
@@ -74,7 +87,7 @@ visible as (
         on ratings.scheme = rules.scheme
     left join unrated
         on ratings.scheme = unrated.scheme
-            and ratings.tier_code = unrated.tier_code
+            and ratings.computed_tier_code = unrated.tier_code
 
 ),
 

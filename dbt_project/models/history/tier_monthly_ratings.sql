@@ -17,6 +17,10 @@
 -- only on the set of as-of dates processed, not on their order or on how often they
 -- ran: a backfill over month-ends gives the same rows as nightly runs. The lineage
 -- columns _invocation_id and _loaded_at are the only run-dependent values.
+-- A manual override is stored like any rating (the tier published that month), with
+-- is_override, the computed tier and the override beside it; a warehouse of an
+-- earlier version gets these columns appended (on_schema_change), NULL on its old
+-- rows, which tier_ratings_visible reads as computed ratings.
 -- full_refresh=false: `dbt build --full-refresh` must not wipe the rating history
 -- (drop history.tier_monthly_ratings by hand to start over).
 with
@@ -46,6 +50,14 @@ select
     current_ratings.tier_label_en,
     current_ratings.rule_version,
     current_ratings.rated_as_of_date,
+    current_ratings.is_override,
+    current_ratings.computed_tier_code,
+    current_ratings.computed_tier_rank,
+    current_ratings.computed_tier_label_zh,
+    current_ratings.computed_tier_label_en,
+    current_ratings.override_id,
+    current_ratings.override_reason,
+    current_ratings.override_approved_by,
     cast('{{ invocation_id }}' as varchar) as _invocation_id,
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _loaded_at
 from current_ratings

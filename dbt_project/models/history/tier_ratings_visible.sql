@@ -3,6 +3,9 @@
 -- A month after the as-of date (stored by an earlier run of a later date) is never
 -- visible, and neither is a later run of the same month: re-running a past date
 -- shows that date's tiers.
+-- A rating stored before manual overrides existed has no is_override / computed_*
+-- (NULL in the appended columns): it was computed, so it reads as not overridden with
+-- its own tier as the computed one.
 with
 
 stored as (
@@ -15,6 +18,18 @@ stored as (
         tier_rank,
         tier_label_zh,
         tier_label_en,
+        coalesce(is_override, false) as is_override,
+        case when is_override is null then tier_code else computed_tier_code end
+            as computed_tier_code,
+        case when is_override is null then tier_rank else computed_tier_rank end
+            as computed_tier_rank,
+        case when is_override is null then tier_label_zh else computed_tier_label_zh end
+            as computed_tier_label_zh,
+        case when is_override is null then tier_label_en else computed_tier_label_en end
+            as computed_tier_label_en,
+        override_id,
+        override_reason,
+        override_approved_by,
         rule_version,
         rated_as_of_date
     from {{ ref('tier_monthly_ratings') }}
@@ -32,6 +47,14 @@ current_ratings as (
         tier_rank,
         tier_label_zh,
         tier_label_en,
+        is_override,
+        computed_tier_code,
+        computed_tier_rank,
+        computed_tier_label_zh,
+        computed_tier_label_en,
+        override_id,
+        override_reason,
+        override_approved_by,
         rule_version,
         rated_as_of_date
     from {{ ref('tier_ratings_current') }}

@@ -13,6 +13,12 @@
 -- account, then DOWNGRADED to NO_ACCOUNT; an account again upgrades at once). It has
 -- no band: the effective NO_ACCOUNT takes the seed's code, rank and labels (tier
 -- override) and the reasons name it by its label and reason, without a band text.
+-- Manual overrides: the fold reads the computed monthly ratings, so an override of
+-- star_level or card_tier (it pins customer_star_tier) never enters it and leaves no
+-- trace once expired. An override of effective_star_level / effective_card_tier pins
+-- the effective tier published here (the tier kit: tier_code etc. are the pinned tier,
+-- computed_* the fold's) while the fold goes on underneath; status, months_below and
+-- the previous effective tier describe the fold.
 with
 
 star as (
@@ -36,11 +42,13 @@ features as (
         star.customer_id,
         star.as_of_date,
         star.star_points,
-        star.star_level_code,
-        star.tier_rank as star_level_rank,
+        -- the month's ratings as computed: the fold reads them, not a manual override
+        -- of star_level / card_tier (which pins customer_star_tier only)
+        star.computed_tier_code as star_level_code,
+        star.computed_tier_rank as star_level_rank,
         star.monthly_avg_daily_assets,
-        star.card_tier_code,
-        star.card_tier_rank,
+        star.computed_card_tier_code as card_tier_code,
+        star.computed_card_tier_rank as card_tier_rank,
         star_h.effective_tier_code as effective_star_code,
         star_h.status as star_level_status,
         star_h.months_below,
@@ -82,13 +90,13 @@ features as (
         on star.customer_id = card_h.customer_id
             and card_h.scheme = 'card_tier'
     {%- for alias, seed, code in [
-        ('raw_star', 'star_level_bands', 'star.star_level_code'),
+        ('raw_star', 'star_level_bands', 'star.computed_tier_code'),
         ('eff_star', 'star_level_bands', 'star_h.effective_tier_code'),
         ('prev_star', 'star_level_bands', 'star_h.previous_effective_tier_code'),
-        ('raw_card', 'card_tier_bands', 'star.card_tier_code'),
+        ('raw_card', 'card_tier_bands', 'star.computed_card_tier_code'),
         ('eff_card', 'card_tier_bands', 'card_h.effective_tier_code'),
         ('prev_card', 'card_tier_bands', 'card_h.previous_effective_tier_code'),
-        ('raw_card_forced', 'card_account_statuses', 'star.card_tier_code'),
+        ('raw_card_forced', 'card_account_statuses', 'star.computed_card_tier_code'),
         ('eff_card_forced', 'card_account_statuses', 'card_h.effective_tier_code'),
         ('prev_card_forced', 'card_account_statuses', 'card_h.previous_effective_tier_code'),
     ] %}

@@ -12,6 +12,10 @@
 --   rules_changed    the period began with a rating made with other rules (another
 --                    rule_version) than the rating before it: the change may come from
 --                    the rules rather than from the customer
+--   is_override      the period's ratings are a manual override (landing source
+--                    overrides) with its reason and approver: a period starts where
+--                    the code changes OR where a pin begins or ends, so a manual pin
+--                    is told from a computed change even when it pins the same code
 with
 
 sequence as (
@@ -27,6 +31,9 @@ with_previous as (
         lag(tier_code) over (
             partition by customer_id, scheme order by rating_month
         ) as previous_tier_code,
+        lag(coalesce(is_override, false)) over (
+            partition by customer_id, scheme order by rating_month
+        ) as previous_is_override,
         lag(rule_version) over (
             partition by customer_id, scheme order by rating_month
         ) as previous_rule_version
@@ -36,10 +43,12 @@ with_previous as (
 
 flagged as (
 
-    -- a period starts where the code differs from the previous monthly rating
+    -- a period starts where the code differs from the previous monthly rating, or
+    -- where a manual override begins or ends
     select
         *,
         case
+            when coalesce(is_override, false) <> previous_is_override then 1
             when tier_code = previous_tier_code then 0
             when tier_code is null and previous_tier_code is null then 0
             else 1
@@ -76,6 +85,9 @@ periods as (
         arg_max(tier_label_zh, rating_month) as tier_label_zh,
         arg_max(tier_label_en, rating_month) as tier_label_en,
         arg_max(rule_version, rating_month) as rule_version,
+        bool_or(coalesce(is_override, false)) as is_override,
+        arg_max(override_reason, rating_month) as override_reason,
+        arg_max(override_approved_by, rating_month) as override_approved_by,
         arg_min(
             coalesce(rule_version <> previous_rule_version, false), rating_month
         ) as rules_changed

@@ -3,7 +3,9 @@
 -- order), the status of the effective (fast up / slow down) star level and card tier,
 -- and the service measures of the customer's tiers (seed service_measures). A tier
 -- whose source was not delivered reads UNRATED, never NULL; unrated_schemes lists
--- the schemes that are UNRATED.
+-- the schemes that are UNRATED. A tier pinned by a manual override shows the pinned
+-- code (the tier tables hold the computed one beside it); overridden_schemes lists
+-- the schemes a manual override pins.
 {%- set schemes = tier_schemes() %}
 {%- set models = schemes | map(attribute='model') | unique | list %}
 with
@@ -40,6 +42,7 @@ wide as (
         {{ scheme.model }}.{{ names.code }} as {{ scheme.scheme }}_code,
         {{ scheme.model }}.{{ names.label_zh }} as {{ scheme.scheme }}_zh,
         {{ scheme.model }}.{{ names.label_en }} as {{ scheme.scheme }}_en,
+        {{ scheme.model }}.{{ names.is_override }} as {{ scheme.scheme }}_is_override,
         {%- endfor %}
         customer_star_tier_effective.star_level_status,
         customer_star_tier_effective.months_below as star_months_below,
@@ -72,6 +75,12 @@ features as (
             case when wide.{{ scheme.scheme }}_code = 'UNRATED' then '{{ scheme.scheme }}' end
             {%- endfor %}
         ), '') as unrated_schemes,
+        nullif(concat_ws(
+            ','
+            {%- for scheme in schemes %},
+            case when wide.{{ scheme.scheme }}_is_override then '{{ scheme.scheme }}' end
+            {%- endfor %}
+        ), '') as overridden_schemes,
         {{ rule_version() }} as rule_version
     from wide
     left join measures as value_measures

@@ -7,7 +7,9 @@
 -- (1 = best; UNRATED has the worst rank of its scheme). On the first run every
 -- row is NEW and from_as_of_date is NULL. rules_changed: the two ratings were made
 -- with different rule versions, so a movement may come from the rules, not from the
--- customers.
+-- customers. from_override_count / to_override_count: how many of the customers held a
+-- manual override (landing source overrides) at the previous / this rating, so a
+-- movement made by a pin (or by its end) is told from a computed one.
 with
 
 sequence as (
@@ -76,7 +78,9 @@ pairs as (
         previous_ratings.rule_version as from_rule_version,
         current_ratings.rule_version as to_rule_version,
         coalesce(current_ratings.rule_version <> previous_ratings.rule_version, false)
-            as rules_changed
+            as rules_changed,
+        coalesce(previous_ratings.is_override, false) as from_is_override,
+        coalesce(current_ratings.is_override, false) as to_is_override
     from current_ratings
     full outer join previous_ratings
         on current_ratings.customer_id = previous_ratings.customer_id
@@ -100,7 +104,9 @@ counted as (
         from_rule_version,
         to_rule_version,
         rules_changed,
-        count(*) as customer_count
+        count(*) as customer_count,
+        count(*) filter (where from_is_override) as from_override_count,
+        count(*) filter (where to_is_override) as to_override_count
     from pairs
     group by all
 

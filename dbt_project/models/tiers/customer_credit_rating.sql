@@ -30,6 +30,10 @@
 -- debt_to_income, loan_to_value and credit_score_points are rounded for display only.
 -- UNRATED (未评级, seed tier_status_labels) when the customer has no report on or
 -- before the as-of date or raw.source_manifest says credit_reports is absent.
+-- A manual override of credit_grade (tier kit, customer_tier_overrides) pins the grade,
+-- and the recommended credit limit and loan rate follow the grade that applies (the
+-- pinned grade's seed row); credit_score_points stay the computed points. An override
+-- of credit_status / repayment_capacity / collateral pins that dimension only.
 {#- the grade's input: the dimensions' band points, weighted (tiers listed before it),
     exact; credit_score_points shows it rounded to 0.01 -#}
 {%- set credit_points_exact -%}
@@ -123,6 +127,29 @@
                 || ' - weights re-normalised over the known factors',
                 ''
             )
+    end
+{%- endset %}
+{#- the credit limit and loan rate of the grade that applies: a manual override's
+    pinned grade (its seed row, tier kit alias credit_grade_pinned_band) sets them as
+    a computed grade does -#}
+{%- set recommended_credit_limit -%}
+    case
+        when credit_grade_pinned_band.tier_code is not null
+            then least(
+                coalesce(features.annual_income, 0) * credit_grade_pinned_band.income_multiple,
+                credit_grade_pinned_band.credit_limit_cap
+            )
+        else least(
+            coalesce(features.annual_income, 0) * credit_grade.income_multiple,
+            credit_grade.credit_limit_cap
+        )
+    end
+{%- endset %}
+{%- set loan_rate -%}
+    case
+        when credit_grade_pinned_band.tier_code is not null
+            then credit_grade_pinned_band.base_rate + credit_grade_pinned_band.rate_spread
+        else credit_grade.base_rate + credit_grade.rate_spread
     end
 {%- endset %}
 with
@@ -290,8 +317,7 @@ features as (
          ~ ' || coalesce(' ~ dti_note_en ~ ", '') end)",
      'columns': [
          credit_score_points ~ ' as credit_score_points',
-         'least(coalesce(features.annual_income, 0) * credit_grade.income_multiple,'
-         ~ ' credit_grade.credit_limit_cap) as recommended_credit_limit',
-         'credit_grade.base_rate + credit_grade.rate_spread as loan_rate',
+         recommended_credit_limit ~ ' as recommended_credit_limit',
+         loan_rate ~ ' as loan_rate',
      ]},
 ], features='features') }}

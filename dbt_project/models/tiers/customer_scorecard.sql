@@ -23,6 +23,9 @@
 -- status (customer_credit_rating) is listed there (defaults: credit grade D or
 -- status POOR -> at best C), whatever the weighted score; caution_flag and
 -- caution_reason_* say so, and the reason says when the cap lowered the grade.
+-- The credit grade and status read are those customer_credit_rating publishes: a
+-- manual override that pins them (a risk officer's D) caps the scorecard as a computed
+-- one would; the creditworthiness points stay the computed credit points.
 with
 
 weights as (

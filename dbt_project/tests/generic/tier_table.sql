@@ -9,7 +9,10 @@
       - the rank, where the model has the rank column, is >= 1 and the rank of that
         code in the scheme;
       - both labels, and both reasons where the registry names reason columns, are
-        present.
+        present;
+      - where the model has the manual override columns (tier kit): the computed
+        code is a code of the scheme too, a tier no override pins is the computed one,
+        and a pinned one has its override's reason and approver.
     The codes come from the seeds, so a band added to a band seed needs no change
     here. `wide: true` checks the wide customer_tiers instead: every registry scheme's
     <scheme>_code / _zh / _en. The registry is checked against the model's yml too: a
@@ -50,6 +53,8 @@
         'scheme': scheme,
         'names': names,
         'ranked': names.rank is not none and names.rank in declared,
+        'pinnable': not wide and names.is_override in declared
+            and names.computed_code in declared,
     }) %}
 {%- endfor %}
 {%- if execute and not checks %}
@@ -147,10 +152,51 @@ scheme_problems as (
     {%- endif %}
     {%- endfor %}
 
+),
+
+override_problems as (
+
+    {%- set pinnable = checks | selectattr('pinnable') | list %}
+    {%- for check in pinnable %}
+    {%- set n = check.names %}
+    select
+        tier.customer_id,
+        '{{ check.scheme.scheme }}: ' || case
+            when computed_codes.tier_code is null
+                then 'computed code ' || coalesce(tier.{{ n.computed_code }}, 'NULL')
+                    || ' is not a code of the scheme'
+            when not tier.{{ n.is_override }}
+                then 'not overridden, but ' || tier.{{ n.code }} || ' is not the computed '
+                    || tier.{{ n.computed_code }}
+            else 'an override without its reason or approver'
+        end as problem
+    from tier
+    left join scheme_codes as computed_codes
+        on computed_codes.scheme = '{{ check.scheme.scheme }}'
+        and tier.{{ n.computed_code }} = computed_codes.tier_code
+    where
+        computed_codes.tier_code is null
+        or (not tier.{{ n.is_override }} and tier.{{ n.code }} <> tier.{{ n.computed_code }})
+        or (
+            tier.{{ n.is_override }}
+            and (tier.{{ n.override_reason }} is null or tier.{{ n.override_approved_by }} is null)
+        )
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- else %}
+    select
+        cast(null as varchar) as customer_id,
+        cast(null as varchar) as problem
+    where false
+    {%- endfor %}
+
 )
 
 select * from spine_problems
 union all
 select * from scheme_problems
+union all
+select * from override_problems
 
 {% endtest %}
