@@ -142,3 +142,12 @@
     select status.tier_code, status.tier_rank, status.label_zh, status.label_en, true
     from ({{ tier_status_sql(entry) }}) as status
 {%- endmacro %}
+
+
+{#- The scheme names of `schemes` (entries of tier_schemes()) as SQL string literals,
+    comma-separated, for an `in (...)` list. -#}
+{% macro scheme_name_list(schemes) -%}
+    {%- for scheme in schemes -%}
+    '{{ scheme.scheme }}'{{ ", " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -32,22 +32,14 @@ computed_schemes as (
         rule_version,
         rated_as_of_date
     from visible
-    where scheme not in (
-        {%- for scheme in effective_schemes %}
-        '{{ scheme.scheme }}'{{ "," if not loop.last }}
-        {%- endfor %}
-    )
+    where scheme not in ({{ scheme_name_list(effective_schemes) }})
 
 ),
 
 effective_overrides as (
 
     select * from visible
-    where scheme in (
-        {%- for scheme in effective_schemes %}
-        '{{ scheme.scheme }}'{{ "," if not loop.last }}
-        {%- endfor %}
-    )
+    where scheme in ({{ scheme_name_list(effective_schemes) }})
 
 ),
 

@@ -46,11 +46,7 @@ ratings as (
         null as computed_tier_code,
         null as rule_version
     from {{ ref('customer_tier_overrides') }}
-    where scheme in (
-        {%- for scheme in effective_schemes %}
-        '{{ scheme.scheme }}'{{ "," if not loop.last }}
-        {%- endfor %}
-    )
+    where scheme in ({{ scheme_name_list(effective_schemes) }})
     {%- endif %}
 
 ),
