@@ -28,11 +28,12 @@ must not depend on them: scores, points and money are exact decimals):
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from orchestration.security.stores import httpfs_file
+from orchestration.security.stores import attach_sql, load_httpfs
 
 KEY_VARIABLE = "DBT_ENV_SECRET_WAREHOUSE_KEY"
 PATH_VARIABLE = "TIERING_WAREHOUSE"
@@ -52,15 +53,7 @@ def duckdb_threads() -> int | None:
     return int(text)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class Plugin(BasePlugin):
-    def initialize(self, plugin_config: dict[str, Any]) -> None:
-        # the same extension file the job's own connections load
-        self._httpfs = httpfs_file()
-
     def configure_connection(self, conn: Any) -> None:
         key = os.environ.get(KEY_VARIABLE)
         if not key:
@@ -71,8 +64,9 @@ class Plugin(BasePlugin):
         path = os.environ.get(PATH_VARIABLE)
         if not path:
             raise RuntimeError(f"{PATH_VARIABLE} is not set: the path of the warehouse file")
-        conn.execute(f"load {_literal(self._httpfs)}")
-        conn.execute(f"attach {_literal(path)} as {CATALOG} (encryption_key {_literal(key)})")
+        # the same extension file and the same ATTACH as the job's own connections
+        load_httpfs(conn)
+        conn.execute(attach_sql(Path(path), key, CATALOG))
         threads = duckdb_threads()
         if threads is not None:
             conn.execute(f"set threads = {threads}")

@@ -65,12 +65,18 @@ def attach_sql(path: Path, key: str, alias: str, *, read_only: bool = False) -> 
     return f"attach {_literal(str(path))} as {alias} ({options})"
 
 
+def load_httpfs(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the httpfs extension (OpenSSL, needed to write encrypted files) from the file
+    of its pip package: nothing is downloaded. Also used by the dbt plugin."""
+    con.execute(f"load {_literal(httpfs_file())}")
+
+
 def new_connection(*, writes: bool = True) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB; able to write encrypted files unless ``writes`` is False
     (reading needs no OpenSSL, and loading it costs ~0.1 s a connection)."""
     con = duckdb.connect()
     if writes:
-        con.execute(f"load {_literal(httpfs_file())}")
+        load_httpfs(con)
     # No progress bar: it would interleave with the job's own log lines.
     con.execute("set enable_progress_bar = false")
     return con
