@@ -1,24 +1,33 @@
 """Landing files -> ``raw.<source>`` and ``quarantine.<source>``: the ingest of one source.
 
-Each run reloads a source from everything in its landing folder, so re-ingesting
-the same files never duplicates rows. Every row read ends in exactly one place:
+Each run rebuilds a source's tables from everything in its landing folder, so
+re-ingesting the same files never duplicates rows. It reads only what is new: the
+rows of every file read so far are kept in ``ingest.<source>`` with the checks of the
+row alone, and ``ingest.landing_files`` records each file's size, time and sha256. A
+file unchanged since the last run is not read again; a changed one replaces its
+rows; a removed one takes its rows away. The rules that depend on the run (as-of
+date, customers), the duplicates and the key conflicts are decided over all stored
+rows, in one pass, so the result equals reading every file again. Every row read
+ends in exactly one place:
 
 - ``raw.<source>``: typed, valid, one row per key, with file, row and load time;
 - ``quarantine.<source>``: the original text of a rejected row, its file and row
   number and the reason codes (see :data:`REASONS`);
+- dropped as an exact duplicate of a row already kept (counted).
 
 Class A values (names, national IDs, phones) are replaced by their HMAC token as
 they are loaded, in raw and in quarantine alike (``<column>_token``); the clear
 values go to the vault only (:mod:`orchestration.security.vault`), written before
 the warehouse commits. Values of columns the contract does not know are kept in
 the warehouse as tokens, their clear text in the vault.
-- dropped as an exact duplicate of a row already kept (counted).
 
 ``raw.source_manifest`` records the counts per source, which the conservation and
 circuit-breaker checks reconcile.
 """
 
 import datetime as dt
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +35,15 @@ import duckdb
 import pyarrow as pa
 
 from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl, source_manifest_ddl
-from orchestration.ingest.files import LandingFileError, find_files, load_source_files
+from orchestration.ingest.files import (
+    LandingFileError,
+    configured_encoding,
+    find_files,
+    load_source_files,
+)
 from orchestration.security import tokens, vault
 from orchestration.security.keys import KeyStore
+from orchestration.security.stores import sha256_file
 from orchestration.settings import BUSINESS_TZ, Paths
 from orchestration.warehouse import connect, quote_ident, quote_literal
 
@@ -61,6 +76,16 @@ _OFFSET_TIMESTAMP = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|[+-][0-9]
 
 MANIFEST_DDL = source_manifest_ddl()
 
+#: the schema of what ingest keeps between runs: per source every row read so far
+#: (``ingest.<source>``), the unknown columns' values (``ingest.<source>_extra_columns``)
+#: and what it read of each landing file (``ingest.landing_files``).
+STORE_SCHEMA = "ingest"
+LANDING_FILES_DDL = f"""create table if not exists {STORE_SCHEMA}.landing_files (
+  source varchar, file varchar, size bigint, mtime_ns bigint, sha256 varchar,
+  encoding varchar, extra_columns varchar[], version varchar, loaded_at timestamp,
+  run_id varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
+  rows_duplicate bigint, primary key (source, file))"""
+
 
 @dataclass
 class IngestResult:
@@ -73,6 +98,10 @@ class IngestResult:
     rows_duplicate: int = 0
     extra_columns: list[str] = field(default_factory=list)
     top_reasons: dict[str, int] = field(default_factory=dict)
+    #: the files read by this run (new or changed) and the stored files dropped
+    #: (gone from the landing folder); the others were unchanged and not read
+    files_read: list[str] = field(default_factory=list)
+    files_dropped: list[str] = field(default_factory=list)
     #: clear class A / extra-column values and their tokens, for the vault (not
     #: persisted in the warehouse): (column_name, token, value) and, for customers,
     #: (customer_id, column_name, token).
@@ -118,8 +147,10 @@ def _held_back_customers() -> str:
     )
 
 
-def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
-    """One SQL expression per rule: the reason text when the row breaks it, else null."""
+def _static_reason_exprs(source: Source) -> list[str]:
+    """One SQL expression per rule of the row alone (types, codes, bounds, formats):
+    the reason text when the row breaks it, else null. Evaluated once, when the file
+    that holds the row is read."""
     exprs: list[str] = []
     for col in source.columns:
         v = quote_ident(col.name)
@@ -170,6 +201,13 @@ def _reason_exprs(source: Source, as_of: dt.date) -> list[str]:
                 f"case when {v} is not null and not regexp_full_match({v}, "
                 f"{quote_literal(col.pattern)}) then 'BAD_FORMAT:' || {name} end"
             )
+    return exprs
+
+
+def _dynamic_reason_exprs(source: Source, as_of: dt.date) -> list[str]:
+    """The rules that depend on the run, not on the row alone: the as-of date and the
+    customers loaded. Evaluated on every row by every run."""
+    exprs: list[str] = []
     if source.event_time:
         col = source.column(source.event_time)
         # A date column is compared with the as-of day, a timestamp with its end.
@@ -210,10 +248,103 @@ def defective_rows(con: duckdb.DuckDBPyConnection, source: str) -> int:
     ).fetchone()[0]
 
 
+def _reasons_list(exprs: list[str]) -> str:
+    """SQL of the list of the non-null reasons among ``exprs``."""
+    if not exprs:
+        return "cast([] as varchar[])"
+    return "list_filter([" + ", ".join(exprs) + "], r -> r is not null)"
+
+
+def _store_ddl(source: Source) -> str:
+    """The rows of every landing file read so far: each value as cleaned text (class
+    A as its token), where it came from, the reasons of the row alone and a hash of
+    its content (one window per key instead of one over every column)."""
+    cols = ", ".join(f"{quote_ident(c.stored_name)} varchar" for c in source.columns)
+    return (
+        f"create table if not exists {STORE_SCHEMA}.{source.name} ({cols}, "
+        "_source_file varchar, _source_row bigint, _static varchar[], _content ubigint)"
+    )
+
+
+def store_version(source: Source, pii_key: bytes) -> str:
+    """What the stored rows depend on besides their files: the source's contract (its
+    checks), the configured encoding and the token key. Another version re-reads
+    every file of the source."""
+    key_id = hmac.new(pii_key, b"ingest store", hashlib.sha256).hexdigest()
+    text = repr((source, configured_encoding(source.name), key_id))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A file of the landing folder against what the store last read of it."""
+
+    path: Path
+    relative: str
+    size: int
+    mtime_ns: int
+    sha256: str | None = None  # computed only when size or time changed
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection, landing: Path, source: Source, files: list[Path], version: str
+) -> tuple[list[_Delivery], list[str], list[_Delivery]]:
+    """(files to read, stored files to drop, unchanged files).
+
+    A file whose size and modification time are those the store read is unchanged
+    and not read again. One whose size or time changed is compared by content
+    (sha256): the same content (a touched or copied file) is unchanged; other content
+    replaces the file's rows. A stored file no longer in the landing folder is dropped
+    with its rows. A store of another version (contract, encoding, token key) is
+    re-read in full.
+    """
+    stored = {
+        row[0]: row[1:]
+        for row in con.execute(
+            f"select file, size, mtime_ns, sha256, version from {STORE_SCHEMA}.landing_files "
+            "where source = ?",
+            [source.name],
+        ).fetchall()
+    }
+    current = []
+    for path in files:
+        stat = path.stat()
+        current.append(
+            _Delivery(path, path.relative_to(landing).as_posix(), stat.st_size, stat.st_mtime_ns)
+        )
+    names = {d.relative for d in current}
+    read, drop, unchanged = [], [f for f in stored if f not in names], []
+    for d in current:
+        before = stored.get(d.relative)
+        if before is None or before[3] != version:
+            read.append(d)
+        elif (d.size, d.mtime_ns) == (before[0], before[1]):
+            unchanged.append(d)
+        else:
+            digest = sha256_file(d.path)
+            d = _Delivery(d.path, d.relative, d.size, d.mtime_ns, digest)
+            (unchanged if digest == before[2] else read).append(d)
+    drop += [d.relative for d in read if d.relative in stored]
+    return read, drop, unchanged
+
+
 def ingest_source(
-    con: duckdb.DuckDBPyConnection, landing: Path, source: Source, as_of: dt.date, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    source: Source,
+    as_of: dt.date,
+    run_id: str,
+    version: str = "",
 ) -> IngestResult:
-    """Load one source into raw/quarantine inside one transaction and return the counts."""
+    """Load one source into raw/quarantine and return the counts (the caller holds
+    the transaction).
+
+    Only the files that are new or changed since the last run are read (their rows
+    replace the file's earlier rows in the store ``ingest.<source>``); the rules that
+    depend on the run (as-of date, customers), the duplicates and the key conflicts
+    are then decided over every stored row, so the result is exactly that of reading
+    every file again.
+    """
     files = find_files(landing, source.name)
     result = IngestResult(
         source=source.name,
@@ -225,9 +356,11 @@ def ingest_source(
             f"no file for mandatory source {source.name!r} in {landing} "
             f"(expected {source.name}*.csv|parquet or {source.name}/*.csv|parquet)"
         )
-    con.execute("create schema if not exists raw")
-    con.execute("create schema if not exists quarantine")
+    for schema in ("raw", "quarantine", STORE_SCHEMA):
+        con.execute(f"create schema if not exists {schema}")
     con.execute(MANIFEST_DDL)
+    con.execute(LANDING_FILES_DDL)
+    con.execute(_store_ddl(source))
     if (
         source.child_of_customers
         and not con.execute(
@@ -238,14 +371,31 @@ def ingest_source(
         raise RuntimeError(
             f"{source.name}: ingest customers first (customer_id is checked against raw.customers)"
         )
-    landed = load_source_files(con, landing, source, files, "_landed")
-    result.extra_columns = sorted({f"{f.relative}:{c}" for f in landed for c in f.extra_columns})
+    store = f"{STORE_SCHEMA}.{source.name}"
+    extras = f"{STORE_SCHEMA}.{source.name}_extra_columns"
+    con.execute(
+        f"create table if not exists {extras} (_source_file varchar, _source_row bigint, "
+        "column_name varchar, value_token varchar)"
+    )
+    read, drop, unchanged = _plan(con, landing, source, files, version)
+    result.files_read = [d.relative for d in read]
+    result.files_dropped = [f for f in drop if f not in result.files_read]
 
-    # Empty strings are nulls; then every rule yields a reason or null. Class A
-    # values get their token here, once; only the tokens are written to tables.
+    # The files read replace their earlier rows; the dropped ones leave.
+    for table in (store, extras):
+        con.execute(
+            f"delete from {table} where _source_file in (select unnest(?::varchar[]))", [drop]
+        )
+    con.execute(
+        f"delete from {STORE_SCHEMA}.landing_files where source = ? "
+        "and file in (select unnest(?::varchar[]))",
+        [source.name, drop],
+    )
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    landed = load_source_files(con, landing, source, [d.path for d in read], "_landed")
     cols = source.column_names
     clean = ", ".join(f"nullif(trim({quote_ident(c)}), '') as {quote_ident(c)}" for c in cols)
-    reasons = "list_filter([" + ", ".join(_reason_exprs(source, as_of)) + "], r -> r is not null)"
+    # Class A values get their token here, once; only the tokens are stored.
     token_cols = "".join(
         f", {tokens.SQL_FUNCTION}({quote_ident(c.name)}) as {quote_ident(c.stored_name)}"
         for c in source.columns
@@ -254,69 +404,73 @@ def ingest_source(
     con.execute(f"""
         create or replace temp table _checked as
         with cleaned as (select {clean}, _source_file, _source_row from _landed)
-        select *, {reasons} as _reasons,
-          row_number() over (order by _source_file, _source_row) as _ord{token_cols}
+        select *, {_reasons_list(_static_reason_exprs(source))} as _static,
+          hash({", ".join(quote_ident(c) for c in cols)}) as _content{token_cols}
         from cleaned""")
-    key = ", ".join(quote_ident(k) for k in source.key)
-    content = ", ".join(quote_ident(c) for c in cols)
-    # Among valid rows: the first of a set of identical rows is kept, the others are
-    # exact duplicates; of rows sharing a key with different content the first
-    # delivered (file name, then row) wins and the rest are KEY_CONFLICT.
-    con.execute(f"""
-        create or replace temp table _ranked as
-        select *,
-          row_number() over (partition by {content} order by _ord) as _copy_no,
-          dense_rank() over (partition by {key} order by _first_seen) as _version_no
-        from (
-          select *, min(_ord) over (partition by {content}) as _first_seen
-          from _checked where len(_reasons) = 0)""")
-    typed = ", ".join(
-        quote_ident(c.stored_name)
-        if c.info_class == "A"
-        else f"{typed_value(c, quote_ident(c.name))} as {quote_ident(c.name)}"
-        for c in source.columns
-    )
     stored = ", ".join(quote_ident(c.stored_name) for c in source.columns)
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    lineage = (
-        f"_source_file, _source_row, timestamp '{loaded_at}' as _loaded_at, "
-        f"{quote_literal(run_id)} as _run_id"
-    )
-    raw_cols = stored + ", " + ", ".join(n for n, _ in LINEAGE_COLUMNS)
-    con.execute(f"drop table if exists raw.{source.name}")
-    con.execute(raw_table_ddl(source))
-    con.execute(f"""insert into raw.{source.name} ({raw_cols})
-        select {typed}, {lineage} from _ranked where _copy_no = 1 and _version_no = 1
-        order by _source_file, _source_row""")
     con.execute(
-        f"create or replace table quarantine.{source.name} as "
-        f"select {stored}, _source_file, _source_row, "
-        f"split_part(_reasons[1], ':', 1) as reason_code, "
-        f"array_to_string(_reasons, '; ') as reason, {lineage} from ("
-        f"  select * exclude (_ord) from _checked where len(_reasons) > 0"
-        f"  union all by name"
-        f"  select * exclude (_copy_no, _version_no, _first_seen, _reasons, _ord),"
-        f"    ['KEY_CONFLICT:' || {quote_literal(', '.join(source.key))}] as _reasons"
-        f"  from _ranked where _copy_no = 1 and _version_no > 1)"
-        f" order by _source_file, _source_row"
+        f"insert into {store} ({stored}, _source_file, _source_row, _static, _content) "
+        f"select {stored}, _source_file, _source_row, _static, _content from _checked"
     )
-    # Unknown columns: their names and value tokens; the values go to the vault.
     con.execute(
-        f"create or replace table quarantine.{source.name}_extra_columns as "
-        f"select _source_file, _source_row, column_name, "
-        f"{tokens.SQL_FUNCTION}(value) as value_token, {quote_literal(run_id)} as _run_id "
-        f"from _landed_extra"
+        f"insert into {extras} select _source_file, _source_row, column_name, "
+        f"{tokens.SQL_FUNCTION}(value) from _landed_extra"
     )
+    delivered = {d.relative: d for d in read}
+    for item in landed:
+        d = delivered[item.relative]
+        con.execute(
+            f"insert into {STORE_SCHEMA}.landing_files (source, file, size, mtime_ns, sha256, "
+            "encoding, extra_columns, version, loaded_at, run_id) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                source.name,
+                d.relative,
+                d.size,
+                d.mtime_ns,
+                d.sha256 or sha256_file(d.path),
+                item.encoding,
+                item.extra_columns,
+                version,
+                loaded_at,
+                run_id,
+            ],
+        )
+    for d in unchanged:  # a touched file: same content, new time
+        con.execute(
+            f"update {STORE_SCHEMA}.landing_files set mtime_ns = ? where source = ? and file = ?",
+            [d.mtime_ns, source.name, d.relative],
+        )
+    _classify(con, source, as_of, run_id, loaded_at)
     _collect_vault_values(con, source, result)
 
-    result.rows_read = con.execute("select count(*) from _landed").fetchone()[0]
-    result.rows_loaded = con.execute(f"select count(*) from raw.{source.name}").fetchone()[0]
-    result.rows_quarantined = con.execute(
-        f"select count(*) from quarantine.{source.name}"
-    ).fetchone()[0]
-    result.rows_duplicate = con.execute(
-        "select count(*) from _ranked where _copy_no > 1"
-    ).fetchone()[0]
+    result.extra_columns = sorted(
+        f"{file}:{column}"
+        for (file, column) in con.execute(
+            f"select file, unnest(extra_columns) from {STORE_SCHEMA}.landing_files "
+            "where source = ?",
+            [source.name],
+        ).fetchall()
+    )
+    counts = con.execute(
+        "select count(*), count(*) filter (_status = 'loaded'), "
+        "count(*) filter (_status = 'quarantined'), count(*) filter (_status = 'duplicate') "
+        "from _classified"
+    ).fetchone()
+    result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_duplicate = counts
+    # per file: read = loaded + quarantined + duplicates, kept with the file
+    con.execute(
+        f"""
+        update {STORE_SCHEMA}.landing_files as f set rows_read = c.n, rows_loaded = c.loaded,
+          rows_quarantined = c.quarantined, rows_duplicate = c.duplicate
+        from (select _source_file, count(*) as n,
+                count(*) filter (_status = 'loaded') as loaded,
+                count(*) filter (_status = 'quarantined') as quarantined,
+                count(*) filter (_status = 'duplicate') as duplicate
+              from _classified group by all) as c
+        where f.source = ? and f.file = c._source_file""",
+        [source.name],
+    )
     result.top_reasons = top_reasons(con, source.name)
     con.execute("delete from raw.source_manifest where source = ?", [source.name])
     con.execute(
@@ -334,15 +488,89 @@ def ingest_source(
             run_id,
         ],
     )
-    for t in ("_landed", "_landed_extra", "_checked", "_ranked"):
+    for t in ("_landed", "_landed_extra", "_checked", "_classified"):
         con.execute(f"drop table if exists {t}")
     return result
+
+
+def _classify(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    as_of: dt.date,
+    run_id: str,
+    loaded_at: dt.datetime,
+) -> None:
+    """Every stored row of ``source`` to raw, quarantine or the duplicates, in one pass.
+
+    A row's reasons are its own (stored) and the run's (as-of date, customers). Among
+    the valid rows the first of a set of identical rows (file name, then row) is kept
+    and the others are exact duplicates; of rows sharing a key with different
+    content the first delivered wins and the rest are KEY_CONFLICT.
+    """
+    store = f"{STORE_SCHEMA}.{source.name}"
+    key = ", ".join(quote_ident(k) for k in source.key)
+    dynamic = _reasons_list(_dynamic_reason_exprs(source, as_of))
+    con.execute(f"""
+        create or replace temp table _classified as
+        with reasoned as (
+          select *, list_concat(_static, {dynamic}) as _reasons from {store}),
+        valid as (
+          select *,
+            row_number() over (
+              partition by {key}, _content order by _source_file, _source_row) as _copy_no,
+            min((_source_file, _source_row)) over (partition by {key}, _content) as _first
+          from reasoned where len(_reasons) = 0),
+        ranked as (
+          select *, dense_rank() over (partition by {key} order by _first) as _version_no
+          from valid)
+        select * exclude (_copy_no, _version_no, _first), case
+            when _copy_no > 1 then 'duplicate'
+            when _version_no > 1 then 'quarantined'
+            else 'loaded' end as _status,
+          case when _copy_no = 1 and _version_no > 1
+            then ['KEY_CONFLICT:' || {quote_literal(", ".join(source.key))}] end as _conflict
+        from ranked
+        union all by name
+        select *, 'quarantined' as _status from reasoned where len(_reasons) > 0""")
+    typed = ", ".join(
+        quote_ident(c.stored_name)
+        if c.info_class == "A"
+        else f"{typed_value(c, quote_ident(c.name))} as {quote_ident(c.name)}"
+        for c in source.columns
+    )
+    stored = ", ".join(quote_ident(c.stored_name) for c in source.columns)
+    lineage = (
+        f"_source_file, _source_row, timestamp '{loaded_at}' as _loaded_at, "
+        f"{quote_literal(run_id)} as _run_id"
+    )
+    raw_cols = stored + ", " + ", ".join(n for n, _ in LINEAGE_COLUMNS)
+    con.execute(f"drop table if exists raw.{source.name}")
+    con.execute(raw_table_ddl(source))
+    con.execute(f"""insert into raw.{source.name} ({raw_cols})
+        select {typed}, {lineage} from _classified where _status = 'loaded'
+        order by _source_file, _source_row""")
+    reasons = "coalesce(_conflict, _reasons)"
+    con.execute(
+        f"create or replace table quarantine.{source.name} as "
+        f"select {stored}, _source_file, _source_row, "
+        f"split_part({reasons}[1], ':', 1) as reason_code, "
+        f"array_to_string({reasons}, '; ') as reason, {lineage} "
+        f"from _classified where _status = 'quarantined' order by _source_file, _source_row"
+    )
+    # Unknown columns: their names and value tokens; the values are in the vault.
+    con.execute(
+        f"create or replace table quarantine.{source.name}_extra_columns as "
+        f"select _source_file, _source_row, column_name, value_token, "
+        f"{quote_literal(run_id)} as _run_id from {store}_extra_columns "
+        "order by _source_file, _source_row, column_name"
+    )
 
 
 def _collect_vault_values(
     con: duckdb.DuckDBPyConnection, source: Source, result: IngestResult
 ) -> None:
-    """The clear values behind this load's tokens, for the vault."""
+    """For the vault: the clear values behind the tokens of the files read by this run
+    (those of unchanged files are in it already) and each customer's tokens."""
     selects = [
         f"select {quote_literal(c.name)} as column_name, {quote_ident(c.stored_name)} as token, "
         f"{quote_ident(c.name)} as value from _checked where {quote_ident(c.stored_name)} "
@@ -376,10 +604,12 @@ def run_ingest(paths: Paths, source: Source, as_of: dt.date, run_id: str) -> Ing
     every token in the warehouse has its value in the vault.
     """
     with connect(paths.warehouse) as con:
-        tokens.register(con, KeyStore(paths.home).key("pii"))
+        pii = KeyStore(paths.home).key("pii")
+        tokens.register(con, pii)
         con.execute("begin transaction")
         try:
-            result = ingest_source(con, paths.landing, source, as_of, run_id)
+            version = store_version(source, pii)
+            result = ingest_source(con, paths.landing, source, as_of, run_id, version)
             if result.vault_values is not None and result.vault_values.num_rows:
                 vault.store(paths, result.vault_values, result.vault_customers, run_id)
         except BaseException:

@@ -21,7 +21,7 @@ NEXT_AS_OF = "2026-10-30"
 #: must be one whole run's data.
 KILL_POINTS = [
     ("during ingest", "customers: read", 0.0, True),
-    ("during the dbt build", "START sql table model marts", 0.0, True),
+    ("during the dbt build", "START sql", 0.0, True),
     ("around the checks and the publication", "Finished dbt command", None, False),
 ]
 #: the random kill moment is drawn from this seed; a failure message names it, and
