@@ -16,6 +16,10 @@ def _result_metadata(result: IngestResult) -> dict[str, dg.MetadataValue]:
     return {
         "present": dg.MetadataValue.bool(result.is_present),
         "files": dg.MetadataValue.int(len(result.files)),
+        # incremental ingest: the files this run read (new or changed) and dropped
+        # (removed from the landing folder); the others were unchanged, not read
+        "files_read": dg.MetadataValue.json(result.files_read),
+        "files_dropped": dg.MetadataValue.json(result.files_dropped),
         "rows_read": dg.MetadataValue.int(result.rows_read),
         "rows_loaded": dg.MetadataValue.int(result.rows_loaded),
         "rows_quarantined": dg.MetadataValue.int(result.rows_quarantined),
@@ -54,8 +58,11 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
             result = run_ingest(paths, source, tiering.as_of, context.run.run_id)
         except LandingFileError as exc:
             raise dg.Failure(description=f"ingest of {source.name} failed: {exc}") from exc
+        unchanged = len(result.files) - len(result.files_read)
         context.log.info(
-            f"{source.name}: read {result.rows_read:,} rows from {len(result.files)} file(s); "
+            f"{source.name}: {len(result.files_read)} new or changed file(s) read, "
+            f"{unchanged} unchanged, {len(result.files_dropped)} removed; "
+            f"{result.rows_read:,} rows from {len(result.files)} file(s); "
             f"loaded {result.rows_loaded:,}, quarantined {result.rows_quarantined:,}, "
             f"duplicates {result.rows_duplicate:,}"
             + ("" if result.is_present else " (source absent: empty table)")
