@@ -115,6 +115,13 @@ class Phase:
     seconds: float
     peaks: Peaks
     rows: int  # the transactions it processed, for rows/s
+    load: float = field(default_factory=lambda: os.getloadavg()[0])  # 1-min, at the end
+
+
+def load_averages(phases: list[Phase]) -> str:
+    """The machine's 1-minute load average at the end of each phase: above the number
+    of cores, other processes were competing for them."""
+    return " / ".join(f"{p.load:.1f}" for p in phases)
 
 
 def run_phase(name: str, cmd: list[str], rows: int, env: dict | None = None) -> Phase:
@@ -223,7 +230,8 @@ def report(args, customers: int, tx: int, landing_bytes: int, phases: list[Phase
         f"### {dt.date.today()} — size `{args.size}`: {customers:,} customers × {MONTHS} months, "
         f"{args.format}",
         "",
-        f"machine: {machine()}",
+        f"machine: {machine()}; load average {load_averages(phases)} (other work on the "
+        "machine makes the seconds noisy; the memory figures are not)",
         "",
         f"landing: {tx:,} transactions, {landing_bytes / 1024**2:,.0f} MiB ({args.format}); "
         f"as of {AS_OF}" + (f"; extra day: {extra['extra_rows']:,} transactions" if extra else ""),
