@@ -39,8 +39,11 @@ ui: setup
 	mkdir -p $(TIERING_HOME)/dagster
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(TIERING_HOME)/dagster $(BIN)/dagster dev -m orchestration.definitions
 
+# make bench [SIZE=demo|10m|100m] [FORMAT=csv|parquet]: the job against hand-written SQL
+SIZE ?= demo
+FORMAT ?= csv
 bench: setup
-	$(BIN)/python tests/benchmarks/bench_pipeline.py
+	$(BIN)/python tests/benchmarks/bench_pipeline.py --size $(SIZE) --format $(FORMAT)
 
 # Python: ruff (format and lint); SQL: sqlfluff with the dbt templater (dbt_project/.sqlfluff)
 # on the models and singular tests; macros are linted as rendered in the models that call them.

@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEMO_AS_OF,
         help=f"last business date of the data (default {DEMO_AS_OF})",
     )
+    gen.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default="csv",
+        help="file format of the landing files (default csv)",
+    )
 
     run = sub.add_parser("run", help="run the nightly job once, in process, through Dagster")
     run.add_argument(
@@ -176,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("access", "backup", "restore"):
         return _security(args)
     if args.command == "generate":
-        service.generate_landing(args.out, args.customers, args.months, args.seed, args.as_of)
+        service.generate_landing(
+            args.out, args.customers, args.months, args.seed, args.as_of, fmt=args.format
+        )
         return 0
     if args.command == "run":
         paths = resolve_paths(args.home, args.landing)

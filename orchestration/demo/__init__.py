@@ -6,7 +6,9 @@ manual tier overrides) for a given number of customers and months ending at an a
 date. Everything is drawn with numpy from one seed (a child stream per source), so the
 same arguments give byte-identical files. No Python loop runs per transaction: counts
 are Poisson draws per customer, month and type, expanded with ``np.repeat``; DuckDB
-formats and writes the CSVs.
+formats and writes the CSV (or Parquet) files. The transactions are drawn and written
+one block of customers at a time, so memory stays bounded at a bank's size (1M
+customers, 100M transactions); ``generate_extra_day`` writes the next day's delivery.
 
 The numbers are shaped so that every tier in the README's table catalogue has customers
 in it: wealth is log-normal with a Pareto tail (card tiers 50k / 500k / 5M), a few
@@ -18,9 +20,9 @@ Modules: ``vocabulary`` (fixed names, codes and weights), ``arrays`` (numpy / py
 helpers), ``population`` (the window, the customers table and the latent traits the
 other sources are drawn from), one module per other source (``balances``,
 ``transactions``, ``credit_reports``, ``interactions``, ``leads``, ``overrides``) and
-``generate`` (the entry point and the CSV writer).
+``landing_files`` (the entry points and the CSV / Parquet writer).
 """
 
-from orchestration.demo.landing_files import DEFAULT_AS_OF, generate
+from orchestration.demo.landing_files import DEFAULT_AS_OF, generate, generate_extra_day
 
-__all__ = ["DEFAULT_AS_OF", "generate"]
+__all__ = ["DEFAULT_AS_OF", "generate", "generate_extra_day"]

@@ -7,7 +7,7 @@ products they hold and how active they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
@@ -65,6 +65,17 @@ class Window:
             day, bounds[:-1], np.minimum(bounds[1:], day + 1), np.diff(bounds).astype(np.int64)
         )
 
+    @classmethod
+    def one_day(cls, day: date) -> Window:
+        """The window of the single day ``day``: the transactions of a nightly delivery
+        (a month's activity scaled to the one day)."""
+        month = np.datetime64(day, "M")
+        length = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(
+            np.int64
+        )
+        start = np.datetime64(day, "D")
+        return cls(start, np.array([start]), np.array([start + 1]), np.array([length]))
+
 
 @dataclass
 class Population:
@@ -78,6 +89,10 @@ class Population:
     has_card: np.ndarray  # bool
     dormant: np.ndarray  # bool: no accounts, no card, no fee business (star points 0)
     activity: np.ndarray  # expected transactions per month
+
+    def block(self, rows: slice) -> Population:
+        """The customers ``rows`` (a block the transactions are drawn for)."""
+        return Population(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
 
 
 # --------------------------------------------------------------------------- customers

@@ -1,6 +1,22 @@
-"""Transactions, one table per calendar month of the window."""
+"""Transactions, one table per calendar month of the window, drawn block by block.
+
+A bank's year of transactions does not fit in memory, so the customers are cut into
+blocks (``BLOCK_CUSTOMERS`` each) and each block's transactions are drawn, ordered by
+time and handed to the writer before the next block is drawn: memory is bounded by
+one block, whatever the number of customers.
+
+Block 0 draws from the transactions stream of the seed itself, exactly as the
+generator did before it streamed, so a population that fits in one block (the demo
+size) gives the same bytes as before; block k > 0 draws from the k-th child of that
+stream. Transaction ids count on from one block to the next (in time order within a
+block), so they are unique across blocks; their width (at least 8 digits) is that of
+the total, which a first pass over the blocks' Poisson counts gives without drawing
+anything else.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -18,11 +34,50 @@ from orchestration.demo.vocabulary import (
     TX_PROFILE,
 )
 
+#: customers per block: about 5M transactions (~1 GB of numpy arrays) over 12 months.
+BLOCK_CUSTOMERS = 50_000
 
-def draw_transactions(
+
+def transaction_blocks(
+    seq: np.random.SeedSequence,
+    pop: Population,
+    insured: np.ndarray,
+    win: Window,
+    block_customers: int = BLOCK_CUSTOMERS,
+) -> Iterator[list[pa.Table]]:
+    """The transactions of each block of ``block_customers`` customers in turn, as one
+    table per month of the window (rows in time order)."""
+    blocks = [
+        slice(start, start + block_customers) for start in range(0, len(pop.ids), block_customers)
+    ]
+    total = sum(
+        int(_counts(_block_rng(seq, k), pop.block(b), insured[b], win).sum())
+        for k, b in enumerate(blocks)
+    )
+    width = max(8, len(str(total)))
+    next_id = 1
+    for k, b in enumerate(blocks):
+        rng = _block_rng(seq, k)
+        counts = _counts(rng, pop.block(b), insured[b], win)
+        tables = _rows(rng, pop.block(b), win, counts, next_id, width)
+        next_id += sum(t.num_rows for t in tables)
+        yield tables
+
+
+def _block_rng(seq: np.random.SeedSequence, k: int) -> np.random.Generator:
+    """Block 0: the stream itself (the bytes of a one-block run do not change); block
+    k: its k-th child."""
+    if k == 0:
+        return np.random.default_rng(seq)
+    return np.random.default_rng(np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, k)))
+
+
+def _counts(
     rng: np.random.Generator, pop: Population, insured: np.ndarray, win: Window
-) -> tuple[list[pa.Table], int]:
-    n, months = len(pop.ids), len(win.month_start)
+) -> np.ndarray:
+    """Poisson number of transactions per (customer, month, type): the first draw of a
+    block, so the first pass can count them without drawing the rows."""
+    n = len(pop.ids)
     t = {name: i for i, name in enumerate(TRANSACTION_TYPES)}
     w = np.tile(np.array([p[0] for p in TX_PROFILE.values()]), (n, 1))
     w[:, t["premium"]] *= np.where(insured, 1.6, 0.05)
@@ -34,11 +89,23 @@ def draw_transactions(
     w[:, t["fee_business"]] *= np.clip(pop.wealth / 1e5, 0.3, 3.0) ** 0.5
     w /= w.sum(1, keepdims=True)
 
-    first, days = active_days(pop, win)
+    _, days = active_days(pop, win)
     cal_month = win.month_start.astype("datetime64[M]").astype(np.int64) % 12
     rate = pop.activity[:, None] * np.array(SEASON)[cal_month][None, :] * (days / win.month_days)
-    counts = rng.poisson(rate[:, :, None] * w[:, None, :])  # (customer, month, type)
+    return rng.poisson(rate[:, :, None] * w[:, None, :])
 
+
+def _rows(
+    rng: np.random.Generator,
+    pop: Population,
+    win: Window,
+    counts: np.ndarray,
+    first_id: int,
+    width: int,
+) -> list[pa.Table]:
+    """The rows behind ``counts``, one table per month, ids from ``first_id`` on."""
+    months = len(win.month_start)
+    first, days = active_days(pop, win)
     flat = counts.ravel()
     nz = np.flatnonzero(flat)
     reps = flat[nz]
@@ -60,8 +127,7 @@ def draw_transactions(
     line = pick_by_row(rng, np.array(list(PRODUCT_LINE_W.values()), float), ttype)
 
     order = np.argsort(ts, kind="stable")
-    width = max(8, len(str(total)))
-    ids = np.arange(1, total + 1)
+    ids = np.arange(first_id, first_id + total)
     cuts = np.searchsorted(ts[order], win.month_start.astype("datetime64[s]"))
     cuts = np.append(cuts, total)
     tables = []
@@ -78,4 +144,4 @@ def draw_transactions(
             "channel": dictionary(channel[sel], CHANNELS),
             "product_line": dictionary(line[sel], PRODUCT_LINES),
         }))  # fmt: skip
-    return tables, total
+    return tables

@@ -33,7 +33,14 @@ def say(msg: str) -> None:
 
 
 def generate_landing(
-    out: Path, customers: int, months: int, seed: int, as_of: dt.date, progress: Say = say
+    out: Path,
+    customers: int,
+    months: int,
+    seed: int,
+    as_of: dt.date,
+    progress: Say = say,
+    *,
+    fmt: str = "csv",
 ) -> dict[str, int]:
     from orchestration.demo import generate
 
@@ -43,7 +50,13 @@ def generate_landing(
         f"as of {as_of}) into {out}"
     )
     counts = generate(
-        out, customers=customers, months=months, seed=seed, as_of=as_of, progress=progress
+        out,
+        customers=customers,
+        months=months,
+        seed=seed,
+        as_of=as_of,
+        progress=progress,
+        fmt=fmt,
     )
     (out / GENERATED_MARKER).write_text(
         json.dumps(

@@ -17,7 +17,7 @@ from contracts.landing import (
     TRANSACTION_TYPES,
     Source,
 )
-from orchestration.demo import DEFAULT_AS_OF, generate
+from orchestration.demo import DEFAULT_AS_OF, generate, generate_extra_day
 
 FORMATS = {  # how each DuckDB type must be spelled in the CSV
     MONEY: r"\d+\.\d{2}",
@@ -178,6 +178,77 @@ def test_other_seed_gives_other_data(small, tmp_path: Path) -> None:
         first["transactions/transactions_2026-10.csv"]
         != other["transactions/transactions_2026-10.csv"]
     )
+
+
+def test_blocks_of_customers_give_valid_files_with_unique_ids(small, tmp_path: Path) -> None:
+    """Drawn in blocks of 70 customers (5 blocks, each appended to the month files), the
+    files still follow the contract (one header per file, transaction ids unique across
+    blocks, of one width), are the same on every run, and only the transactions depend
+    on the block size."""
+    out = tmp_path / "blocks"
+    rows = generate(out, customers=300, months=3, seed=7, block_customers=70)
+    _check_contract(out, rows, months=3, as_of=DEFAULT_AS_OF)
+    con = _load(out)
+    widths = con.execute("select count(distinct length(transaction_id)) from transactions")
+    assert widths.fetchone()[0] == 1
+    con.close()
+    again = generate(tmp_path / "again", customers=300, months=3, seed=7, block_customers=70)
+    assert again == rows and _tree(out) == _tree(tmp_path / "again")
+    one_block, blocks = _tree(small[0]), _tree(out)
+    for name in one_block:
+        assert (one_block[name] == blocks[name]) == (not name.startswith("transactions/")), name
+
+
+def test_parquet_holds_the_values_of_the_csv(tmp_path: Path) -> None:
+    """--format parquet: typed columns (money DECIMAL(18,2), dates, timestamps) that
+    read back as the very text of the CSV files, also when appended block by block."""
+    csv_rows = generate(tmp_path / "csv", customers=200, months=2, seed=5, block_customers=60)
+    pq_rows = generate(
+        tmp_path / "pq", customers=200, months=2, seed=5, block_customers=60, fmt="parquet"
+    )
+    assert pq_rows == csv_rows
+    con = duckdb.connect()
+    for name, source in SOURCES.items():
+        folder = "transactions/transactions_*" if name == "transactions" else name
+        text = f"read_csv('{tmp_path}/csv/{folder}.csv', header = true, all_varchar = true)"
+        typed = f"read_parquet('{tmp_path}/pq/{folder}.parquet')"
+        money = [c.name for c in source.columns if c.sql_type == MONEY]
+        assert (
+            all(
+                str(t).startswith("DECIMAL(18,2)")
+                for t in con.sql(f"select {', '.join(money) or 1} from {typed} limit 0").types
+            )
+            or not money
+        )
+        as_text = f"select columns(*)::varchar from {typed}"
+        for first, second in (
+            (f"select * from {text}", as_text),
+            (as_text, f"select * from {text}"),
+        ):
+            extra = con.execute(f"select count(*) from ({first} except all {second})").fetchone()
+            assert extra[0] == 0, name
+    con.close()
+
+
+def test_extra_day_is_the_next_delivery(tmp_path: Path) -> None:
+    """The next night's file: transactions of the day after the as-of date only, of
+    known customers, with ids that collide with none of the months'."""
+    rows = generate(tmp_path, customers=300, months=3, seed=7, block_customers=70)
+    path, extra = generate_extra_day(tmp_path, 300, 3, 7, DEFAULT_AS_OF, block_customers=70)
+    assert path == tmp_path / "transactions" / "transactions_2026-11-01.csv"
+    assert 0 < extra < rows["transactions"] / 30
+    con = _load(tmp_path)  # all the transactions files, the new one included
+    assert _count(con, "select count(*) from transactions") == rows["transactions"] + extra
+    assert _count(con, "select count(distinct transaction_id) from transactions") == (
+        rows["transactions"] + extra
+    )
+    days = con.execute(
+        f"select distinct cast(transaction_ts as date) from read_csv('{path}', all_varchar = true)"
+    ).fetchall()
+    assert days == [(date(2026, 11, 1),)]
+    assert _count(con, "select count(*) from transactions where customer_id not in "
+                       "(select customer_id from customers)") == 0  # fmt: skip
+    con.close()
 
 
 def test_small_set_follows_contract(small) -> None:
