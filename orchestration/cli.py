@@ -15,7 +15,13 @@ from pathlib import Path
 from orchestration.run import service
 from orchestration.run.service import DEMO_AS_OF
 from orchestration.security.keys import KeyProblem
-from orchestration.settings import default_as_of, parse_as_of, resolve_paths
+from orchestration.settings import (
+    default_as_of,
+    duckdb_settings,
+    duckdb_settings_in_force,
+    parse_as_of,
+    resolve_paths,
+)
 
 
 def _date(text: str) -> dt.date:
@@ -169,12 +175,14 @@ def _security(args: argparse.Namespace) -> int:
     from orchestration.security import commands as c
 
     paths = resolve_paths(args.home)
-    if args.command == "backup":
-        return c.guarded(c.backup_to, paths, args.to)
-    if args.command == "restore":
-        return c.guarded(c.restore_from, paths, args.from_)
-    function, names = ACCESS_ACTIONS[args.action]
-    return c.guarded(getattr(c, function), paths, *(getattr(args, n) for n in names))
+    # the stores' connections spill under the home given, not the environment's
+    with duckdb_settings_in_force(duckdb_settings(paths.home)):
+        if args.command == "backup":
+            return c.guarded(c.backup_to, paths, args.to)
+        if args.command == "restore":
+            return c.guarded(c.restore_from, paths, args.from_)
+        function, names = ACCESS_ACTIONS[args.action]
+        return c.guarded(getattr(c, function), paths, *(getattr(args, n) for n in names))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,12 +4,25 @@ Everything the job touches on disk hangs off ``TIERING_HOME`` (default ``./data`
 so a test can point the whole job at a temporary folder. The paths are resolved
 when a run starts, never at import, and reach the assets through the ``tiering``
 resource (:class:`TieringConfig`), not through the process environment.
+
+DuckDB's own limits (:class:`DuckDBSettings`: memory limit, threads, spill folder)
+are set on every connection the product opens, dbt's included: DuckDB's default is
+80 % of the machine's memory *per connection*, so a big build would otherwise grow
+until the machine swaps instead of spilling to disk. They default to figures derived
+from the machine, an environment variable overrides each, and the run config of the
+``tiering`` resource overrides both. The resource puts them in force for its run
+(:func:`duckdb_settings_in_force`); the connection helper
+(:func:`orchestration.security.stores.new_connection`) reads them there, so code deep
+inside a step (ingest, publication) needs no extra argument.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -91,6 +104,152 @@ def resolve_paths(
     return Paths(home=home_path, landing=landing_path.resolve())
 
 
+#: environment variables overriding the machine-derived DuckDB settings.
+MEMORY_LIMIT_VARIABLE = "TIERING_DUCKDB_MEMORY_LIMIT"
+THREADS_VARIABLE = "TIERING_DUCKDB_THREADS"
+TEMP_DIRECTORY_VARIABLE = "TIERING_DUCKDB_TEMP_DIRECTORY"
+#: default memory limit per DuckDB thread: DuckDB's guidance is 1-4 GB a thread for
+#: aggregations and joins to run mostly in memory; 1.5 GiB keeps a 2-core machine's
+#: whole run (job process + dbt process) under 4 GB while spilling only the biggest
+#: operators of a 100M-row build.
+MEMORY_PER_THREAD = 3 << 29
+#: ... and never more than this share of the machine's memory (other engineers'
+#: jobs, the OS cache and the job's Python processes need the rest).
+MAX_MEMORY_SHARE = 0.25
+#: below this DuckDB cannot hold the working set of even the small models.
+MIN_MEMORY = 1 << 29
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
+
+
+def machine_memory() -> int:
+    """Physical memory in bytes (os.sysconf; /proc/meminfo's MemTotal as a fallback)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+        raise
+
+
+def machine_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class DuckDBSettings:
+    """DuckDB's limits for the connections of one home.
+
+    ``temp_directory`` is the spill *root*: each connection spills into a folder of
+    its own below it (:meth:`spill_folder`), since two DuckDB instances spilling into
+    one folder would write the same file names. Spill files of the encrypted stores
+    are encrypted too (``temp_file_encryption``): they hold customer data.
+    """
+
+    memory_limit: str
+    threads: int
+    temp_directory: Path
+
+    def spill_folder(self, owner: str) -> Path:
+        """A private spill folder for the connection ``owner`` (made here, mode 0700;
+        DuckDB creates files in it only when an operator outgrows the memory limit)."""
+        self.temp_directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.temp_directory.chmod(0o700)
+        return self.temp_directory / owner
+
+    def connection_config(self, owner: str) -> dict[str, str]:
+        """The ``duckdb.connect(config=...)`` options of a connection."""
+        return {
+            "memory_limit": self.memory_limit,
+            "threads": str(self.threads),
+            "temp_directory": str(self.spill_folder(owner)),
+            "temp_file_encryption": "true",
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The same settings as environment variables, for a subprocess (dbt)."""
+        return {
+            MEMORY_LIMIT_VARIABLE: self.memory_limit,
+            THREADS_VARIABLE: str(self.threads),
+            TEMP_DIRECTORY_VARIABLE: str(self.temp_directory),
+        }
+
+
+def default_memory_limit(threads: int, memory: int | None = None) -> str:
+    memory = machine_memory() if memory is None else memory
+    limit = max(MIN_MEMORY, min(threads * MEMORY_PER_THREAD, int(memory * MAX_MEMORY_SHARE)))
+    return f"{limit // (1 << 20)}MiB"
+
+
+def _memory_limit(text: str, source: str) -> str:
+    if not _SIZE.match(text):
+        raise ValueError(f"{source}={text!r} is not a memory size such as 3GiB or 2500MB")
+    return text.strip()
+
+
+def _threads(value: str | int, source: str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{source}={text!r} is not a positive whole number")
+    return int(text)
+
+
+def duckdb_settings(
+    home: str | os.PathLike,
+    *,
+    memory_limit: str = "",
+    threads: int = 0,
+    temp_directory: str = "",
+    environ: Mapping[str, str] | None = None,
+) -> DuckDBSettings:
+    """DuckDB's settings for ``home``: each from its argument (the run config) when
+    given, else its environment variable, else derived from the machine: threads =
+    the cores, memory = 1.5 GiB a thread but at most a quarter of the memory, spill
+    folder ``$TIERING_HOME/tmp/duckdb``. A malformed value is refused with its name."""
+    environ = os.environ if environ is None else environ
+    if threads:
+        thread_count = _threads(threads, "duckdb_threads")
+    elif environ.get(THREADS_VARIABLE, "").strip():
+        thread_count = _threads(environ[THREADS_VARIABLE], THREADS_VARIABLE)
+    else:
+        thread_count = machine_cores()
+    if memory_limit:
+        memory = _memory_limit(memory_limit, "duckdb_memory_limit")
+    elif environ.get(MEMORY_LIMIT_VARIABLE, "").strip():
+        memory = _memory_limit(environ[MEMORY_LIMIT_VARIABLE], MEMORY_LIMIT_VARIABLE)
+    else:
+        memory = default_memory_limit(thread_count)
+    spill = temp_directory or environ.get(TEMP_DIRECTORY_VARIABLE, "").strip()
+    return DuckDBSettings(
+        memory_limit=memory,
+        threads=thread_count,
+        temp_directory=Path(spill or Path(home) / "tmp" / "duckdb").resolve(),
+    )
+
+
+#: the settings put in force by the running job (a stack: a test may nest runs).
+_IN_FORCE: list[DuckDBSettings] = []
+
+
+@contextlib.contextmanager
+def duckdb_settings_in_force(settings: DuckDBSettings) -> Iterator[DuckDBSettings]:
+    """Make ``settings`` those of every connection opened in the block."""
+    _IN_FORCE.append(settings)
+    try:
+        yield settings
+    finally:
+        _IN_FORCE.remove(settings)
+
+
+def current_duckdb_settings() -> DuckDBSettings:
+    """The settings in force; outside a run (a CLI command, a script) those of the
+    home of the environment."""
+    return _IN_FORCE[-1] if _IN_FORCE else duckdb_settings(resolve_paths().home)
+
+
 def previous_day(moment: dt.datetime) -> dt.date:
     """The as-of date of a run started at ``moment``: the calendar day before, in Shanghai.
 
@@ -134,12 +293,25 @@ class TieringConfig(dg.ConfigurableResource):
     #: write the general artefact without encryption, for a BI tool that cannot open
     #: an encrypted DuckDB file. Off by default; the governance review lists it.
     publish_general_unencrypted: bool = False
+    #: DuckDB limits of every connection of the run, dbt's included; empty / 0: the
+    #: environment variable (TIERING_DUCKDB_MEMORY_LIMIT, TIERING_DUCKDB_THREADS,
+    #: TIERING_DUCKDB_TEMP_DIRECTORY), else derived from the machine (DuckDBSettings).
+    duckdb_memory_limit: str = ""
+    duckdb_threads: int = 0
+    duckdb_temp_directory: str = ""
 
     _as_of: dt.date | None = PrivateAttr(default=None)
+    _duckdb_scope: contextlib.ExitStack | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Read the clock (for an empty as_of_date) when the run starts, once.
         self._as_of = self._resolve_as_of()
+        self._duckdb_scope = contextlib.ExitStack()
+        self._duckdb_scope.enter_context(duckdb_settings_in_force(self.duckdb))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._duckdb_scope is not None:
+            self._duckdb_scope.close()
 
     def _resolve_as_of(self) -> dt.date:
         if self.as_of_date:
@@ -155,3 +327,12 @@ class TieringConfig(dg.ConfigurableResource):
     @property
     def paths(self) -> Paths:
         return resolve_paths(self.home or None, self.landing or None)
+
+    @property
+    def duckdb(self) -> DuckDBSettings:
+        return duckdb_settings(
+            self.paths.home,
+            memory_limit=self.duckdb_memory_limit,
+            threads=self.duckdb_threads,
+            temp_directory=self.duckdb_temp_directory,
+        )

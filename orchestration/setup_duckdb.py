@@ -27,8 +27,10 @@ def extension_file() -> Path:
 
 
 def install() -> Path:
+    from orchestration.security.stores import connect_duckdb
+
     path = extension_file()
-    with duckdb.connect() as con:
+    with connect_duckdb() as con:
         con.execute(f"install '{path}'")
         con.execute("load httpfs")
     return path

@@ -16,13 +16,16 @@ catalog; dbt-duckdb's ``ATTACH IF NOT EXISTS`` skips it once ``warehouse`` exist
 It refuses to connect when the path or the key is missing, so a mis-configured run
 can never create an unencrypted warehouse.
 
-Two optional switches set how DuckDB parallelises the models' queries (the results
-must not depend on them: scores, points and money are exact decimals):
-
-- ``TIERING_DUCKDB_THREADS``: DuckDB's thread count (default: the number of cores);
-- ``TIERING_DUCKDB_VERIFY_PARALLELISM=1`` (tests): every table scan is cut into
-  tasks of one vector (2,048 rows), so even a small landing is aggregated by several
-  threads at once, in whatever order they finish (``PRAGMA verify_parallelism``).
+It also gives dbt's connection the DuckDB limits of the job's own connections
+(memory limit, threads, a private spill folder under the home, encrypted spill
+files; :class:`orchestration.settings.DuckDBSettings`): the job passes them as
+``TIERING_DUCKDB_*`` variables, and a hand-run dbt gets the same machine-derived
+defaults. They are set here, on the connection, and not as ``settings:`` in the
+profile, for the same reason as the attach: the profile stays constant. The results
+must not depend on the thread count: scores, points and money are exact decimals.
+``TIERING_DUCKDB_VERIFY_PARALLELISM=1`` (tests) cuts every table scan into tasks of
+one vector (2,048 rows), so even a small landing is aggregated by several threads at
+once, in whatever order they finish (``PRAGMA verify_parallelism``).
 """
 
 from __future__ import annotations
@@ -33,24 +36,13 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from orchestration.security.stores import attach_sql, load_httpfs
+from orchestration.security.stores import attach_sql, literal, load_httpfs
+from orchestration.settings import duckdb_settings
 
 KEY_VARIABLE = "DBT_ENV_SECRET_WAREHOUSE_KEY"
 PATH_VARIABLE = "TIERING_WAREHOUSE"
 CATALOG = "warehouse"
-THREADS_VARIABLE = "TIERING_DUCKDB_THREADS"
 VERIFY_PARALLELISM_VARIABLE = "TIERING_DUCKDB_VERIFY_PARALLELISM"
-
-
-def duckdb_threads() -> int | None:
-    """The thread count of ``TIERING_DUCKDB_THREADS``, None when unset; anything but
-    a positive whole number is refused with the value."""
-    text = os.environ.get(THREADS_VARIABLE, "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise RuntimeError(f"{THREADS_VARIABLE}={text!r} is not a positive whole number")
-    return int(text)
 
 
 class Plugin(BasePlugin):
@@ -64,12 +56,13 @@ class Plugin(BasePlugin):
         path = os.environ.get(PATH_VARIABLE)
         if not path:
             raise RuntimeError(f"{PATH_VARIABLE} is not set: the path of the warehouse file")
-        # the same extension file and the same ATTACH as the job's own connections
+        # the same limits, extension file and ATTACH as the job's own connections; the
+        # warehouse lives in the home, whose spill folder dbt's connection shares
+        settings = duckdb_settings(Path(path).parent)
+        for name, value in settings.connection_config(f"dbt-{os.getpid()}").items():
+            conn.execute(f"set {name} = {literal(value)}")
         load_httpfs(conn)
         conn.execute(attach_sql(Path(path), key, CATALOG))
-        threads = duckdb_threads()
-        if threads is not None:
-            conn.execute(f"set threads = {threads}")
 
     def configure_cursor(self, cursor: Any) -> None:
         # a client setting: every cursor (one per dbt thread) needs it

@@ -51,7 +51,6 @@ from orchestration.publish.clearances import (
     pseudonym,
     published_tables,
 )
-from orchestration.security import vault
 from orchestration.security.classification import missing_classes
 from orchestration.security.keys import CLEARANCES, KeyStore
 from orchestration.security.stores import attach_sql, new_connection, sha256_file
@@ -187,19 +186,15 @@ def _enforce_k(
     return dropped
 
 
-def scan_for_identifiers(
-    con: duckdb.DuckDBPyConnection, values: set[str], tokens: set[str]
-) -> list[str]:
+def scan_for_identifiers(con: duckdb.DuckDBPyConnection, known: str) -> list[str]:
     """Findings of the value scan over every text column of the open artefact.
 
-    One query per table: its text cells, unpivoted, joined once to the vault values
-    and tokens, and matched against each identifier pattern, counted per column (a
-    query per column and pattern read a table 1 + patterns times per column).
-    Unpivoting leaves the NULL cells out, which can match nothing."""
-    con.register(
-        "_vault_values",
-        pa.table({"v": pa.array(sorted(values | tokens), type=pa.string())}),
-    )
+    ``known`` is a query of one column ``v``: the vault's values and tokens, read in
+    DuckDB from the attached vault (never fetched into Python: a million customers
+    have millions of them). One query per table: its text cells, unpivoted, joined
+    once to the known values, and matched against each identifier pattern, counted
+    per column (a query per column and pattern read a table 1 + patterns times per
+    column). Unpivoting leaves the NULL cells out, which can match nothing."""
     columns: dict[str, list[str]] = {}
     for table, column in con.execute(
         "select table_name, column_name from information_schema.columns "
@@ -216,9 +211,9 @@ def scan_for_identifiers(
     for table, names in columns.items():
         cols = ", ".join(quote_ident(c) for c in names)
         for column, equal, *shaped in con.execute(
-            f"select cell.col, count(vault.v){shapes} from (unpivot (select {cols} from "
+            f"select cell.col, count(known.v){shapes} from (unpivot (select {cols} from "
             f"{quote_ident(table)}) on {cols} into name col value val) as cell "
-            "left join _vault_values as vault on cell.val = vault.v group by cell.col order by 1"
+            f"left join ({known}) as known on cell.val = known.v group by cell.col order by 1"
         ).fetchall():
             if equal:
                 findings.append(
@@ -229,8 +224,19 @@ def scan_for_identifiers(
                 for what, n in zip(IDENTIFIER_PATTERNS, shaped, strict=True)
                 if n
             ]
-    con.unregister("_vault_values")
     return findings
+
+
+def _attach_vault(con: duckdb.DuckDBPyConnection, paths: Paths, keys: KeyStore) -> str:
+    """Attach the vault read-only as ``vault`` (when there is one) and return the
+    query of its values and tokens (of nothing, without a vault)."""
+    if not Path(paths.vault).exists():
+        return "select cast(null as varchar) as v where false"
+    con.execute(attach_sql(paths.vault, keys.text("vault"), "vault", read_only=True))
+    return (
+        "select value as v from vault.main.token_values "
+        "union select token from vault.main.token_values"
+    )
 
 
 def _build(
@@ -242,7 +248,6 @@ def _build(
     as_of_date: str,
     run_id: str,
     encrypted: bool,
-    known: tuple[set[str], set[str]],
 ) -> Publication:
     keys = KeyStore(paths.home)
     key_text = keys.text(clearance)
@@ -281,7 +286,9 @@ def _build(
             )
             parquet_hashes[table.name] = sha256_file(target)
         con.execute("detach wh")
-        findings = scan_for_identifiers(con, *known)
+        known = _attach_vault(con, paths, keys)
+        findings = scan_for_identifiers(con, known)
+        con.execute("detach database if exists vault")
         if findings:
             raise PublicationRefused(
                 f"{clearance}: the value scan found customer identifiers; nothing was "
@@ -372,7 +379,6 @@ def publish(
     tables = published_tables(manifest)
     if not tables:
         raise RuntimeError("the manifest has no published models")
-    known = vault.known_values(paths)
     built: dict[str, Publication] = {}
     stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{run_id[:8]}"
     try:
@@ -391,7 +397,6 @@ def publish(
                 as_of_date,
                 run_id,
                 encrypted=not (clearance == "general" and general_unencrypted),
-                known=known,
             )
     except BaseException:
         # nothing of a refused or failed publication stays behind (it may hold what

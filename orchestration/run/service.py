@@ -19,7 +19,7 @@ from orchestration.demo import DEFAULT_AS_OF as DEMO_AS_OF
 from orchestration.security.backup import finish_interrupted_restore
 from orchestration.security.keys import preflight
 from orchestration.security.stores import make_private
-from orchestration.settings import Paths
+from orchestration.settings import Paths, duckdb_settings, duckdb_settings_in_force
 from orchestration.warehouse import exclusive_run
 
 #: written beside generated demo files: what was generated, for `tiering demo`.
@@ -84,8 +84,17 @@ def run_nightly(
     """Run the nightly job for ``as_of`` on ``paths``; print and return its outcome.
 
     The run is recorded in the Dagster instance of the home (``make ui`` shows it),
-    unless another ``instance`` is given (tests pass an ephemeral one).
+    unless another ``instance`` is given (tests pass an ephemeral one). Connections
+    opened around the job (restore journal, summary) spill under ``paths.home``; the
+    job's own take the settings of its run config.
     """
+    with duckdb_settings_in_force(duckdb_settings(paths.home)):
+        return _run_nightly(paths, as_of, progress, instance=instance)
+
+
+def _run_nightly(
+    paths: Paths, as_of: dt.date, progress: Say, *, instance: dg.DagsterInstance | None
+):
     from orchestration.definitions import defs
     from orchestration.run.instance import LAUNCHED_BY_CLI, ensure_instance, fail_dead_cli_runs
     from orchestration.run.schedules import NIGHTLY_JOB_NAME, run_config_for

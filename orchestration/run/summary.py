@@ -8,7 +8,7 @@ import duckdb
 
 from orchestration.publish.artefact import ARTEFACT
 from orchestration.security.keys import CLEARANCES, KeyStore
-from orchestration.security.stores import open_store
+from orchestration.security.stores import connect_duckdb, open_store
 from orchestration.settings import Paths
 from orchestration.transform.registry import tier_schemes
 from orchestration.warehouse import connect, quote_ident
@@ -76,7 +76,7 @@ def published_run_id(paths: Paths, clearance: str) -> str | None:
             return con.execute("select run_id from _publication").fetchone()[0]
     except duckdb.Error:
         # the general artefact may be published unencrypted (an explicit setting)
-        with duckdb.connect(str(artefact), read_only=True) as con:
+        with connect_duckdb(str(artefact), read_only=True) as con:
             return con.execute("select run_id from _publication").fetchone()[0]
 
 

@@ -12,6 +12,11 @@ package on every connection, so nothing is installed or downloaded at run time.
 
 A connection that holds a key can show it to SQL (``duckdb_databases()`` lists the
 ATTACH options): only the project's own SQL runs on these connections.
+
+Every DuckDB connection of the product is made by :func:`new_connection`, which
+applies the memory limit, thread count and spill folder in force
+(:class:`orchestration.settings.DuckDBSettings`), so no connection falls back to
+DuckDB's default of 80 % of the machine's memory.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import time
@@ -26,6 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
+from orchestration.settings import DuckDBSettings, current_duckdb_settings
 
 log = logging.getLogger(__name__)
 
@@ -55,26 +63,46 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
-def _literal(value: str) -> str:
+def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
 def attach_sql(path: Path, key: str, alias: str, *, read_only: bool = False) -> str:
     """The ATTACH statement of an encrypted store (never logged: it holds the key)."""
-    options = f"encryption_key {_literal(key)}" + (", read_only" if read_only else "")
-    return f"attach {_literal(str(path))} as {alias} ({options})"
+    options = f"encryption_key {literal(key)}" + (", read_only" if read_only else "")
+    return f"attach {literal(str(path))} as {alias} ({options})"
 
 
 def load_httpfs(con: duckdb.DuckDBPyConnection) -> None:
     """Load the httpfs extension (OpenSSL, needed to write encrypted files) from the file
     of its pip package: nothing is downloaded. Also used by the dbt plugin."""
-    con.execute(f"load {_literal(httpfs_file())}")
+    con.execute(f"load {literal(httpfs_file())}")
 
 
-def new_connection(*, writes: bool = True) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB; able to write encrypted files unless ``writes`` is False
-    (reading needs no OpenSSL, and loading it costs ~0.1 s a connection)."""
-    con = duckdb.connect()
+#: numbers the connections of this process: each spills into a folder of its own.
+_CONNECTIONS = itertools.count(1)
+
+
+def connect_duckdb(
+    database: str = ":memory:",
+    *,
+    read_only: bool = False,
+    settings: DuckDBSettings | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect`` with the DuckDB settings in force (or ``settings``): the one
+    place the product opens a DuckDB database."""
+    settings = settings or current_duckdb_settings()
+    owner = f"{os.getpid()}-{next(_CONNECTIONS)}"
+    return duckdb.connect(database, read_only=read_only, config=settings.connection_config(owner))
+
+
+def new_connection(
+    *, writes: bool = True, settings: DuckDBSettings | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the settings in force; able to write encrypted files
+    unless ``writes`` is False (reading needs no OpenSSL, and loading it costs ~0.1 s
+    a connection)."""
+    con = connect_duckdb(settings=settings)
     if writes:
         load_httpfs(con)
     # No progress bar: it would interleave with the job's own log lines.

@@ -8,7 +8,7 @@
 Ingest writes it (before committing the warehouse, so every token in the warehouse
 has its value here); ``tiering access reveal`` reads it for one customer, under an
 active class A grant, and the access log records the lookup. The publication gate
-reads the values to prove none reached a published table.
+attaches it read-only to prove none of its values reached a published table.
 """
 
 from __future__ import annotations
@@ -76,12 +76,3 @@ def reveal(paths: Paths, customer_id: str) -> dict[str, str]:
     if not rows:
         raise KeyError(customer_id)
     return dict(rows)
-
-
-def known_values(paths: Paths) -> tuple[set[str], set[str]]:
-    """(clear values, tokens) in the vault, for the publication's value scan."""
-    if not Path(paths.vault).exists():
-        return set(), set()
-    with _open(paths, read_only=True) as con:
-        rows = con.execute("select value, token from token_values").fetchall()
-    return {v for v, _ in rows}, {t for _, t in rows}

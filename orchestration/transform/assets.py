@@ -60,7 +60,9 @@ class TieringDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_env(tiering: TieringConfig) -> dict[str, str]:
-    """Environment the dbt subprocess needs: warehouse path and key, as-of date.
+    """Environment the dbt subprocess needs: warehouse path and key, as-of date, and
+    the run's DuckDB settings (memory limit, threads, spill folder; the dbt plugin
+    applies them to dbt's connection).
 
     The as-of date goes in the environment, not in ``--vars``: a changed var makes
     dbt parse the whole project again, while macro ``as_of_date()`` reads the
@@ -72,6 +74,7 @@ def dbt_env(tiering: TieringConfig) -> dict[str, str]:
         # The warehouse's encryption key; dbt scrubs DBT_ENV_SECRET_* values from its
         # logs and refuses them in model SQL, so it never reaches target/.
         "DBT_ENV_SECRET_WAREHOUSE_KEY": KeyStore(tiering.paths.home).text("warehouse"),
+        **tiering.duckdb.environment(),
     }
 
 

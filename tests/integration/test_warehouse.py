@@ -1,5 +1,6 @@
 """Warehouse access: lock conflicts are retried with backoff; runs exclude each other."""
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -90,3 +91,88 @@ def test_run_lock_is_released_when_its_process_is_killed(tmp_path: Path):
     with exclusive_run(tmp_path, say=messages.append):
         pass
     assert messages == []
+
+
+def _settings_of(con) -> dict[str, str]:
+    return dict(
+        con.execute(
+            "select name, value from duckdb_settings() where name in "
+            "('memory_limit', 'threads', 'temp_directory', 'temp_file_encryption')"
+        ).fetchall()
+    )
+
+
+def test_a_warehouse_connection_has_the_duckdb_settings_in_force(tmp_path: Path):
+    from orchestration.settings import duckdb_settings, duckdb_settings_in_force
+
+    home = tmp_path / "home"
+    with (
+        duckdb_settings_in_force(duckdb_settings(home, memory_limit="700MiB", threads=3)),
+        connect(home / "warehouse.duckdb") as con,
+    ):
+        found = _settings_of(con)
+    assert found["memory_limit"] == "700.0 MiB"
+    assert found["threads"] == "3"
+    # spill files hold customer data: encrypted, in a private folder under the home,
+    # one folder per connection
+    assert found["temp_file_encryption"] == "true"
+    spill_root = home / "tmp" / "duckdb"
+    assert Path(found["temp_directory"]).parent == spill_root
+    assert spill_root.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_run_config_sets_the_duckdb_settings_of_the_run(tmp_path: Path):
+    import dagster as dg
+
+    from orchestration.security.stores import new_connection
+    from orchestration.settings import TieringConfig, current_duckdb_settings
+
+    @dg.asset
+    def probe(tiering: TieringConfig) -> dict[str, str]:
+        with new_connection(writes=False) as con:
+            return _settings_of(con)
+
+    home = tmp_path / "home"
+    config = TieringConfig(home=str(home), duckdb_memory_limit="640MiB", duckdb_threads=1)
+    result = dg.materialize([probe], resources={"tiering": config})
+    found = result.output_for_node("probe")
+    assert (found["memory_limit"], found["threads"]) == ("640.0 MiB", "1")
+    assert Path(found["temp_directory"]).parent == home.resolve() / "tmp" / "duckdb"
+    # in force for the run only
+    assert current_duckdb_settings().memory_limit != "640MiB"
+
+
+def test_spill_files_are_encrypted(tmp_path: Path):
+    """A sort bigger than the memory limit spills; the spill file is ciphertext
+    (incompressible), not the rows it holds."""
+    import threading
+    import zlib
+
+    from orchestration.security.stores import new_connection
+    from orchestration.settings import duckdb_settings
+
+    settings = duckdb_settings(tmp_path, memory_limit="64MiB", threads=1)
+    seen: list[bytes] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            for spill in settings.temp_directory.glob("*/*.tmp"):
+                with contextlib.suppress(OSError):
+                    seen.append(spill.read_bytes()[: 1 << 20])
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    with new_connection(writes=False, settings=settings) as con:
+        watcher.start()
+        try:
+            con.execute(
+                "create table sorted as select 'customer ' || i as name, hash(i) as h "
+                "from range(4000000) t(i) order by h"
+            )
+        finally:
+            done.set()
+            watcher.join()
+    chunks = [chunk for chunk in seen if len(chunk) > 100_000]
+    assert chunks, "the sort did not spill"
+    assert all(len(zlib.compress(chunk)) > 0.99 * len(chunk) for chunk in chunks)

@@ -65,3 +65,70 @@ def test_the_business_time_zone_is_a_setting_and_a_bad_one_is_named(monkeypatch)
     monkeypatch.setenv("TIERING_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValueError, match="TIERING_TIMEZONE='Mars/Olympus' is not an IANA"):
         business_tz()
+
+
+def test_duckdb_settings_derive_from_the_machine(tmp_path, monkeypatch):
+    from orchestration import settings
+
+    for name in (
+        settings.MEMORY_LIMIT_VARIABLE,
+        settings.THREADS_VARIABLE,
+        settings.TEMP_DIRECTORY_VARIABLE,
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(settings, "machine_memory", lambda: 24 << 30)
+    monkeypatch.setattr(settings, "machine_cores", lambda: 2)
+    found = settings.duckdb_settings(tmp_path)
+    # 1.5 GiB a thread on a big machine, spilling under the home
+    assert (found.memory_limit, found.threads) == ("3072MiB", 2)
+    assert found.temp_directory == tmp_path.resolve() / "tmp" / "duckdb"
+    # never more than a quarter of a small machine's memory, never less than 512 MiB
+    monkeypatch.setattr(settings, "machine_memory", lambda: 4 << 30)
+    assert settings.duckdb_settings(tmp_path).memory_limit == "1024MiB"
+    monkeypatch.setattr(settings, "machine_memory", lambda: 1 << 30)
+    assert settings.duckdb_settings(tmp_path).memory_limit == "512MiB"
+
+
+def test_duckdb_settings_environment_then_run_config(tmp_path, monkeypatch):
+    from orchestration.settings import duckdb_settings
+
+    monkeypatch.setenv("TIERING_DUCKDB_MEMORY_LIMIT", "2GB")
+    monkeypatch.setenv("TIERING_DUCKDB_THREADS", "3")
+    monkeypatch.setenv("TIERING_DUCKDB_TEMP_DIRECTORY", str(tmp_path / "spill"))
+    found = duckdb_settings(tmp_path)
+    assert (found.memory_limit, found.threads, found.temp_directory) == (
+        "2GB",
+        3,
+        tmp_path / "spill",
+    )
+    config = TieringConfig(
+        home=str(tmp_path),
+        duckdb_memory_limit="700MiB",
+        duckdb_threads=1,
+        duckdb_temp_directory=str(tmp_path / "other"),
+    )
+    assert (config.duckdb.memory_limit, config.duckdb.threads) == ("700MiB", 1)
+    assert config.duckdb.temp_directory == tmp_path / "other"
+    # the subprocess environment carries exactly what the run resolved
+    assert config.duckdb.environment() == {
+        "TIERING_DUCKDB_MEMORY_LIMIT": "700MiB",
+        "TIERING_DUCKDB_THREADS": "1",
+        "TIERING_DUCKDB_TEMP_DIRECTORY": str(tmp_path / "other"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TIERING_DUCKDB_MEMORY_LIMIT", "lots", "memory size"),
+        ("TIERING_DUCKDB_MEMORY_LIMIT", "80%", "memory size"),
+        ("TIERING_DUCKDB_THREADS", "0", "positive whole number"),
+        ("TIERING_DUCKDB_THREADS", "two", "positive whole number"),
+    ],
+)
+def test_a_malformed_duckdb_setting_is_named(tmp_path, monkeypatch, variable, value, message):
+    from orchestration.settings import duckdb_settings
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=f"{variable}={value!r}.*{message}"):
+        duckdb_settings(tmp_path)

@@ -4,23 +4,17 @@
 -- spend, fees, deposits - not claims, refunds or withdrawals). The insurance lines
 -- (seed product_lines, category insurance) are the insurance-knowledge proxy of the
 -- education tier; the count of all lines is the business scope and product fit.
+-- The lines come from the one scan of the transactions
+-- (int_customer_transactions_aggregated: a sorted list per customer); this model adds
+-- their categories, so only the models that read it depend on seed product_lines.
 with
 
-spine as (
+aggregated as (
 
-    select customer_id from {{ ref('int_customers_filtered') }}
-
-),
-
-transactions as (
-
-    select * from {{ ref('stg_core__transactions') }}
-
-),
-
-roles as (
-
-    select * from {{ ref('transaction_type_roles') }}
+    select
+        customer_id,
+        product_line_list_12m
+    from {{ ref('int_customer_transactions_aggregated') }}
 
 ),
 
@@ -30,51 +24,42 @@ product_lines as (
 
 ),
 
-windowed as (
+used_lines as (
 
     select
-        transactions.customer_id,
-        transactions.product_line,
-        coalesce(product_lines.category = 'insurance', false) as is_insurance
-    from transactions
-    inner join roles
-        on transactions.transaction_type = roles.transaction_type
-    left join product_lines
-        on transactions.product_line = product_lines.product_line
-    where roles.is_product_use
-        and transactions.product_line is not null
-        and transactions.transaction_date <= {{ as_of_date() }}
-        and transactions.transaction_date > cast(
-            {{ as_of_date() }}
-            - to_months(cast({{ rule_parameter('trailing_window_months') }} as integer))
-            as date
-        )
+        aggregated.customer_id,
+        used.product_line
+    from aggregated
+    cross join unnest(aggregated.product_line_list_12m) as used (product_line)
 
 ),
 
-aggregated as (
+insurance_lines as (
 
     select
-        customer_id,
-        count(distinct product_line) as product_line_count,
-        count(distinct case when is_insurance then product_line end) as insurance_line_count,
-        string_agg(distinct product_line, ',' order by product_line) as product_lines
-    from windowed
-    group by customer_id
+        used_lines.customer_id,
+        count(*) as insurance_line_count
+    from used_lines
+    inner join product_lines
+        on used_lines.product_line = product_lines.product_line
+    where product_lines.category = 'insurance'
+    group by used_lines.customer_id
 
 ),
 
 final as (
 
     select
-        spine.customer_id,
-        cast(coalesce(aggregated.product_line_count, 0) as integer) as product_line_count_12m,
-        cast(coalesce(aggregated.insurance_line_count, 0) as integer)
+        aggregated.customer_id,
+        cast(len(aggregated.product_line_list_12m) as integer) as product_line_count_12m,
+        cast(coalesce(insurance_lines.insurance_line_count, 0) as integer)
             as insurance_line_count_12m,
-        cast(aggregated.product_lines as varchar) as product_lines_12m
-    from spine
-    left join aggregated
-        on spine.customer_id = aggregated.customer_id
+        cast(
+            nullif(array_to_string(aggregated.product_line_list_12m, ','), '') as varchar
+        ) as product_lines_12m
+    from aggregated
+    left join insurance_lines
+        on aggregated.customer_id = insurance_lines.customer_id
 
 )
 

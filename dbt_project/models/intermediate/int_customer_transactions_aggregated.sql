@@ -3,9 +3,17 @@
 --   star window:     transaction_date in (as_of - 6 months, as_of]
 --   potential:       activity in (as_of - 6 months, as_of] ("recent") and in the
 --                    6 months before it ("previous")
+--   product lines:   the distinct lines of the transactions flagged is_product_use
+--                    (purchases, premiums, card spend, fees, deposits - not claims,
+--                    refunds or withdrawals) in the trailing window, as a sorted list
 -- (lengths from seed rule_parameters). Which types add to or subtract from the
--- contribution, count as RFM activity or as a loyalty purchase comes from seed
--- transaction_type_roles.
+-- contribution, count as RFM activity, as a loyalty purchase or as product use comes
+-- from seed transaction_type_roles.
+-- This is the only model that reads the transactions: every per-customer window is
+-- computed in this one scan (the largest table of the warehouse), and the models that
+-- need a part of it (int_customer_product_lines_aggregated) select from here. It reads
+-- no seed but the windows' and the types': a model's rule_version fingerprints the
+-- seeds upstream, so the product-line categories are joined downstream.
 with
 
 spine as (
@@ -63,6 +71,9 @@ flagged as (
         coalesce(roles.contribution_sign, 0) as contribution_sign,
         coalesce(roles.is_rfm_activity, false) as is_rfm_activity,
         coalesce(roles.is_loyalty_purchase, false) as is_loyalty_purchase,
+        coalesce(roles.is_product_use, false) and transactions.product_line is not null
+            as is_product_use,
+        transactions.product_line,
         transactions.transaction_date > windows.trailing_window_after as in_trailing_window,
         transactions.transaction_date > windows.star_window_after as in_star_window,
         transactions.transaction_date > windows.potential_window_after as in_potential_window,
@@ -126,7 +137,12 @@ aggregated as (
         sum(case when in_star_window and transaction_type = 'card_spend' then amount end)
             as card_spend_6m,
         sum(case when in_star_window and transaction_type = 'fee_business' then amount end)
-            as fee_business_6m
+            as fee_business_6m,
+
+        -- product lines used in the trailing window (business scope, insurance knowledge)
+        list(distinct product_line order by product_line) filter (
+            where in_trailing_window and is_product_use
+        ) as product_lines
 
     from flagged
     group by customer_id
@@ -157,7 +173,8 @@ final as (
         cast(coalesce(aggregated.activity_amount_recent, 0) as decimal(18, 2))
             as activity_amount_recent,
         cast(coalesce(aggregated.activity_amount_previous, 0) as decimal(18, 2))
-            as activity_amount_previous
+            as activity_amount_previous,
+        cast(coalesce(aggregated.product_lines, []) as varchar[]) as product_line_list_12m
     from spine
     left join aggregated
         on spine.customer_id = aggregated.customer_id

@@ -1,7 +1,13 @@
+{{ config(materialized='view') }}
 -- One row per transaction. amount is non-negative; transaction_type gives the
 -- direction. transaction_date is the business date (timestamps are Asia/Shanghai).
 -- No dedup here: raw is one row per key (the ingest keeps the first delivered row of
 -- a key, quarantines conflicting ones and counts exact duplicates).
+-- A view, unlike the other staging models: the raw rows are typed already and hold
+-- no class A value (nothing to hash once), and a table would copy the largest table
+-- of the warehouse every night for its one reader (int_customer_transactions_aggregated)
+-- and its tests. The view names its input as warehouse.raw.transactions: it works on
+-- connections that attach the warehouse as `warehouse`, as the job and dbt do.
 with
 
 source as (
