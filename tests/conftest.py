@@ -8,6 +8,13 @@ from pathlib import Path
 
 import pytest
 
+#: one DuckDB thread per process (the job's connections and dbt's, and the processes
+#: they start): ``make test`` runs two pytest-xdist workers on two cores, and on the
+#: test data's tiny tables more threads only add scheduling (about 7 % of a run's
+#: CPU). No figure depends on it: test_reruns runs the job on 8 threads with
+#: verify_parallelism and compares.
+os.environ.setdefault("TIERING_DUCKDB_THREADS", "1")
+
 AS_OF = dt.date(2026, 10, 31)
 CORE_TIER_TABLES = (
     "customer_contribution_tier",

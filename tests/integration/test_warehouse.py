@@ -142,6 +142,39 @@ def test_the_run_config_sets_the_duckdb_settings_of_the_run(tmp_path: Path):
     assert current_duckdb_settings().memory_limit != "640MiB"
 
 
+def test_the_dbt_plugin_gives_dbts_connection_the_runs_duckdb_settings(tmp_path: Path, monkeypatch):
+    """dbt's connection gets the run config's settings: the job passes them to the dbt
+    subprocess in its environment (dbt_env), the project's plugin applies them."""
+    from dbt.adapters.duckdb.plugins import BasePlugin
+
+    from orchestration.settings import TieringConfig
+    from orchestration.transform.assets import dbt_env
+    from orchestration.transform.project import project_dir
+
+    config = TieringConfig(
+        home=str(tmp_path / "home"),
+        duckdb_memory_limit="777MiB",
+        duckdb_threads=3,
+        duckdb_temp_directory=str(tmp_path / "spill"),
+    )
+    for name, value in dbt_env(config).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(str(project_dir() / "plugins"))  # the profile's module_paths
+    plugin = BasePlugin.create("tiering_encryption")
+    con = duckdb.connect()
+    plugin.configure_connection(con)
+    found = _settings_of(con)
+    assert (found["memory_limit"], found["threads"]) == ("777.0 MiB", "3")
+    assert Path(found["temp_directory"]).parent == tmp_path / "spill"
+    assert found["temp_file_encryption"] == "true"
+    # and the warehouse it attached is the run's
+    attached = con.execute(
+        "select path from duckdb_databases() where database_name = 'warehouse'"
+    ).fetchall()
+    con.close()
+    assert attached == [(str(config.paths.warehouse),)]
+
+
 def test_spill_files_are_encrypted(tmp_path: Path):
     """A sort bigger than the memory limit spills; the spill file is ciphertext
     (incompressible), not the rows it holds."""

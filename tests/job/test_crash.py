@@ -20,7 +20,7 @@ NEXT_AS_OF = "2026-10-30"
 #: take about 5 s after dbt), before or after the atomic swap: either way the artefact
 #: must be one whole run's data.
 KILL_POINTS = [
-    ("during ingest", "customers: read", 0.0, True),
+    ("during ingest", "new or changed file(s) read", 0.0, True),
     ("during the dbt build", "START sql", 0.0, True),
     ("around the checks and the publication", "Finished dbt command", None, False),
 ]

@@ -1,8 +1,6 @@
-"""dbt against a built warehouse: the dbt unit tests (every band boundary and rule, on
-fixed inputs), and the DuckDB settings of dbt's own connection.
+"""dbt unit tests (every band boundary and rule, on fixed inputs) against a built warehouse.
 
-The nightly build skips the unit tests (they do not depend on the night's data); CI
-runs them here.
+The nightly build skips them (they do not depend on the night's data); CI runs them here.
 """
 
 import json
@@ -16,63 +14,6 @@ from orchestration.settings import TieringConfig
 from orchestration.transform.assets import dbt_env
 from orchestration.transform.project import prepare_manifest, project_dir
 from tests.conftest import AS_OF, copy_home
-
-
-def _dbt(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    target = tmp_path / "target"
-    return subprocess.run(
-        [
-            str(Path(sys.prefix) / "bin" / "dbt"),
-            *args,
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=project_dir(),
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def test_dbt_connection_has_the_runs_duckdb_settings(minimal_run, tmp_path):
-    """The run config's DuckDB settings reach dbt's connection (through the plugin)."""
-    home = copy_home(minimal_run, tmp_path / "home")
-    (tmp_path / "target").mkdir()
-    shutil.copy(home / "dbt" / "target" / "partial_parse.msgpack", tmp_path / "target")
-    config = TieringConfig(
-        as_of_date=str(AS_OF),
-        home=str(home),
-        duckdb_memory_limit="777MiB",
-        duckdb_threads=3,
-        duckdb_temp_directory=str(tmp_path / "spill"),
-    )
-    sql = (
-        "select current_setting('memory_limit') as memory_limit, "
-        "current_setting('threads') as threads, "
-        "current_setting('temp_directory') as temp_directory, "
-        "current_setting('temp_file_encryption') as temp_file_encryption"
-    )
-    proc = _dbt(
-        ["show", "--inline", sql, "--output", "json", "--log-format", "json"],
-        dbt_env(config),
-        tmp_path,
-    )
-    assert proc.returncode == 0, proc.stdout[-5000:]
-    shown = [
-        json.loads(line)["data"]["preview"]
-        for line in proc.stdout.splitlines()
-        if '"preview"' in line
-    ]
-    (row,) = json.loads(shown[-1])
-    assert row["memory_limit"] == "777.0 MiB"
-    assert row["threads"] == 3
-    assert Path(row["temp_directory"]).parent == tmp_path / "spill"
-    assert row["temp_file_encryption"] is True
 
 
 def test_all_dbt_unit_tests_pass(minimal_run, tmp_path):
