@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -261,9 +262,14 @@ def _build(
         con.execute(attach_sql(paths.warehouse, keys.text("warehouse"), "wh", read_only=True))
         con.execute("use pub")
         general_key = keys.key("general")
+        # one HMAC per customer, not per row: the history tables repeat each customer
+        # once per month and scheme (bounded: a million customers are ~100 MB)
+        customer_key = functools.lru_cache(maxsize=1 << 20)(
+            functools.partial(pseudonym, general_key)
+        )
         con.create_function(
             "tiering_pseudonym",
-            lambda arr: pa.array([pseudonym(general_key, v) for v in arr.to_pylist()]),
+            lambda arr: pa.array([customer_key(v) for v in arr.to_pylist()], pa.string()),
             [duckdb.sqltypes.VARCHAR],
             duckdb.sqltypes.VARCHAR,
             type="arrow",
