@@ -268,10 +268,11 @@ def _store_ddl(source: Source) -> str:
 
 def store_version(source: Source, pii_key: bytes) -> str:
     """What the stored rows depend on besides their files: the source's contract (its
-    checks), the configured encoding and the token key. Another version re-reads
-    every file of the source."""
+    checks), the configured encoding, the token key and DuckDB's version (its
+    ``hash()`` makes the content hashes, which are compared across files). Another
+    version re-reads every file of the source."""
     key_id = hmac.new(pii_key, b"ingest store", hashlib.sha256).hexdigest()
-    text = repr((source, configured_encoding(source.name), key_id))
+    text = repr((source, configured_encoding(source.name), key_id, duckdb.__version__))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -8,6 +8,7 @@ counts) with a full reload of the final folder, the run-dependent lineage column
 (load time, run id) aside.
 """
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -230,3 +231,19 @@ def test_every_file_keeps_its_counts_and_they_add_up(landing: Path, tmp_path: Pa
         "from raw.source_manifest where source = 'transactions'",
     )
     assert manifest == [tuple(sum(r[i] for r in rows) for i in range(1, 5))]
+
+
+def test_a_new_contract_encoding_key_or_duckdb_re_reads_every_file(monkeypatch):
+    from orchestration.ingest import load
+
+    source = SOURCES["transactions"]
+    base = load.store_version(source, b"k" * 32)
+    assert load.store_version(source, b"k" * 32) == base
+    assert load.store_version(source, b"j" * 32) != base  # another token key
+    changed = dataclasses.replace(source, columns=source.columns[:-1])  # another contract
+    assert load.store_version(changed, b"k" * 32) != base
+    monkeypatch.setenv("TIERING_ENCODING_TRANSACTIONS", "gbk")
+    assert load.store_version(source, b"k" * 32) != base
+    monkeypatch.delenv("TIERING_ENCODING_TRANSACTIONS")
+    monkeypatch.setattr(load.duckdb, "__version__", "0.0.0")  # content hashes may change
+    assert load.store_version(source, b"k" * 32) != base
