@@ -83,8 +83,9 @@ STORE_SCHEMA = "ingest"
 LANDING_FILES_DDL = f"""create table if not exists {STORE_SCHEMA}.landing_files (
   source varchar, file varchar, size bigint, mtime_ns bigint, sha256 varchar,
   encoding varchar, extra_columns varchar[], version varchar, loaded_at timestamp,
-  run_id varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
-  rows_duplicate bigint, primary key (source, file))"""
+  run_id varchar, rows_read bigint default 0, rows_loaded bigint default 0,
+  rows_quarantined bigint default 0, rows_duplicate bigint default 0,
+  primary key (source, file))"""
 
 
 @dataclass
@@ -290,7 +291,7 @@ class _Delivery:
 def _plan(
     con: duckdb.DuckDBPyConnection, landing: Path, source: Source, files: list[Path], version: str
 ) -> tuple[list[_Delivery], list[str], list[_Delivery]]:
-    """(files to read, stored files to drop, unchanged files).
+    """(files to read, stored files gone from the landing folder, unchanged files).
 
     A file whose size and modification time are those the store read is unchanged
     and not read again. One whose size or time changed is compared by content
@@ -314,7 +315,7 @@ def _plan(
             _Delivery(path, path.relative_to(landing).as_posix(), stat.st_size, stat.st_mtime_ns)
         )
     names = {d.relative for d in current}
-    read, drop, unchanged = [], [f for f in stored if f not in names], []
+    read, gone, unchanged = [], [f for f in stored if f not in names], []
     for d in current:
         before = stored.get(d.relative)
         if before is None or before[3] != version:
@@ -325,8 +326,7 @@ def _plan(
             digest = sha256_file(d.path)
             d = _Delivery(d.path, d.relative, d.size, d.mtime_ns, digest)
             (unchanged if digest == before[2] else read).append(d)
-    drop += [d.relative for d in read if d.relative in stored]
-    return read, drop, unchanged
+    return read, gone, unchanged
 
 
 def ingest_source(
@@ -335,7 +335,7 @@ def ingest_source(
     source: Source,
     as_of: dt.date,
     run_id: str,
-    version: str = "",
+    version: str,
 ) -> IngestResult:
     """Load one source into raw/quarantine and return the counts (the caller holds
     the transaction).
@@ -378,11 +378,12 @@ def ingest_source(
         f"create table if not exists {extras} (_source_file varchar, _source_row bigint, "
         "column_name varchar, value_token varchar)"
     )
-    read, drop, unchanged = _plan(con, landing, source, files, version)
+    read, gone, unchanged = _plan(con, landing, source, files, version)
     result.files_read = [d.relative for d in read]
-    result.files_dropped = [f for f in drop if f not in result.files_read]
+    result.files_dropped = gone
 
-    # The files read replace their earlier rows; the dropped ones leave.
+    # The files read replace their earlier rows (if any); the dropped ones leave.
+    drop = gone + result.files_read
     for table in (store, extras):
         con.execute(
             f"delete from {table} where _source_file in (select unnest(?::varchar[]))", [drop]
@@ -413,9 +414,14 @@ def ingest_source(
         f"insert into {store} ({stored}, _source_file, _source_row, _static, _content) "
         f"select {stored}, _source_file, _source_row, _static, _content from _checked"
     )
+    # unknown columns' values: their tokens, once, for the store and the vault
     con.execute(
-        f"insert into {extras} select _source_file, _source_row, column_name, "
-        f"{tokens.SQL_FUNCTION}(value) from _landed_extra"
+        "create or replace temp table _extra_tokens as select *, "
+        f"{tokens.SQL_FUNCTION}(value) as value_token from _landed_extra"
+    )
+    con.execute(
+        f"insert into {extras} select _source_file, _source_row, column_name, value_token "
+        "from _extra_tokens"
     )
     delivered = {d.relative: d for d in read}
     for item in landed:
@@ -453,13 +459,8 @@ def ingest_source(
             [source.name],
         ).fetchall()
     )
-    counts = con.execute(
-        "select count(*), count(*) filter (_status = 'loaded'), "
-        "count(*) filter (_status = 'quarantined'), count(*) filter (_status = 'duplicate') "
-        "from _classified"
-    ).fetchone()
-    result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_duplicate = counts
-    # per file: read = loaded + quarantined + duplicates, kept with the file
+    # per file: read = loaded + quarantined + duplicates, kept with the file; the
+    # source's counts are their sums
     con.execute(
         f"""
         update {STORE_SCHEMA}.landing_files as f set rows_read = c.n, rows_loaded = c.loaded,
@@ -471,6 +472,15 @@ def ingest_source(
               from _classified group by all) as c
         where f.source = ? and f.file = c._source_file""",
         [source.name],
+    )
+    result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_duplicate = (
+        int(n)
+        for n in con.execute(
+            "select coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+            "coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_duplicate), 0) "
+            f"from {STORE_SCHEMA}.landing_files where source = ?",
+            [source.name],
+        ).fetchone()
     )
     result.top_reasons = top_reasons(con, source.name)
     con.execute("delete from raw.source_manifest where source = ?", [source.name])
@@ -489,7 +499,7 @@ def ingest_source(
             run_id,
         ],
     )
-    for t in ("_landed", "_landed_extra", "_checked", "_classified"):
+    for t in ("_landed", "_landed_extra", "_extra_tokens", "_checked", "_classified"):
         con.execute(f"drop table if exists {t}")
     return result
 
@@ -580,9 +590,8 @@ def _collect_vault_values(
         if c.info_class == "A"
     ]
     selects.append(
-        f"select 'extra:' || column_name as column_name, {tokens.SQL_FUNCTION}(value) as token, "
-        "trim(value) as value "
-        "from _landed_extra where nullif(trim(value), '') is not null"
+        "select 'extra:' || column_name as column_name, value_token as token, "
+        "trim(value) as value from _extra_tokens where nullif(trim(value), '') is not null"
     )
     result.vault_values = con.execute(
         "select distinct * from (" + " union all ".join(selects) + ")"

@@ -215,6 +215,7 @@ def test_every_file_keeps_its_counts_and_they_add_up(landing: Path, tmp_path: Pa
     home = tmp_path / "home"
     ingest(landing, home)
     _change(landing)
+    write(landing, "transactions/2026-03.csv", HEADER)  # a file with no rows yet
     ingest(landing, home)
     rows = query(
         home / "warehouse.duckdb",
@@ -224,6 +225,7 @@ def test_every_file_keeps_its_counts_and_they_add_up(landing: Path, tmp_path: Pa
     assert rows == [
         ("transactions/2026-01.csv", 4, 2, 1, 1),
         ("transactions/2026-02.csv", 2, 1, 1, 0),
+        ("transactions/2026-03.csv", 0, 0, 0, 0),
     ]
     manifest = query(
         home / "warehouse.duckdb",
