@@ -21,6 +21,7 @@ from packaging import version
 from orchestration.security.keys import KeyStore
 from orchestration.security.stores import remove_other_access
 from orchestration.settings import TieringConfig
+from orchestration.transform import seeds
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
 
 #: groups of the resource types that do not live under models/.
@@ -43,6 +44,13 @@ def nightly_build_args(environ: Mapping[str, str] | None = None) -> tuple[str, .
     if environ.get("DBT_EXCLUDE_RESOURCE_TYPES"):
         return ()
     return ("--exclude-resource-type", "unit_test")
+
+
+def runs_data_tests(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the nightly build runs dbt's data tests (unless
+    ``DBT_EXCLUDE_RESOURCE_TYPES`` leaves them out)."""
+    environ = os.environ if environ is None else environ
+    return "test" not in environ.get("DBT_EXCLUDE_RESOURCE_TYPES", "").replace(",", " ").split()
 
 
 class TieringDbtTranslator(DagsterDbtTranslator):
@@ -106,11 +114,31 @@ def subprocess_env(values: Mapping[str, str]) -> Iterator[None]:
 def tiering_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, tiering: TieringConfig
 ):
+    # the rule seeds are reloaded only when they changed (orchestration.transform.seeds)
+    warehouse = tiering.paths.warehouse
+    load = seeds.SeedLoad(
+        seeds.manifest_seed_fingerprint(dbt_project.manifest_path),
+        tested=runs_data_tests(),
+        run_id=context.run.run_id,
+    )
+    recorded = seeds.recorded_load(warehouse)
+    skip_seeds = seeds.can_skip(recorded, load.fingerprint, testing=load.tested)
+    if skip_seeds:
+        context.log.info(
+            f"rule seeds unchanged since run {recorded.run_id}: not reloaded"
+            + (", their dbt tests passed then" if recorded.tested else "")
+        )
+    else:
+        seeds.forget(warehouse)
     with subprocess_env(dbt_env(tiering)):
         # The run's dbt artefacts (compiled SQL, run results, logs) go under the home,
         # replaced by each run, not into the (possibly read-only) installed project.
         invocation = dbt.cli(
-            ["build", *nightly_build_args()],
+            [
+                "build",
+                *nightly_build_args(),
+                *(("--exclude", "resource_type:seed") if skip_seeds else ()),
+            ],
             context=context,
             target_path=tiering.paths.dbt_target,
         )
@@ -118,6 +146,9 @@ def tiering_dbt_assets(
     # into the run's target folder with the project file's mode, not the home's umask
     remove_other_access(tiering.paths.dbt_target)
     yield from invocation.stream()
+    # reached only when the build succeeded (stream() raises on a failed build)
+    if not skip_seeds:
+        seeds.record(warehouse, load)
 
 
 class TieringDbtCliResource(DbtCliResource):

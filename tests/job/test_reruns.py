@@ -43,8 +43,17 @@ def test_running_the_same_as_of_twice_changes_nothing(nightly_run, monkeypatch, 
     monkeypatch.setenv("TIERING_DUCKDB_THREADS", "8")
     monkeypatch.setenv("TIERING_DUCKDB_VERIFY_PARALLELISM", "1")
     # run again in a copy of the home: other tests read the shared one meanwhile
-    again = run_job(copy_home(nightly_run, tmp_path / "home"), nightly_run.landing, dbt_tests=False)
+    home = copy_home(nightly_run, tmp_path / "home")
+    # The rule seeds are reloaded only when their files changed since the last load
+    # (orchestration.transform.seeds). Make the copy's seeds look changed: a rule edited
+    # in the warehouse and the record of another load. The rerun must reload them, or
+    # the star labels below come out wrong.
+    with open_db(home / "warehouse.duckdb", read_only=False) as con:
+        con.execute("update seeds.star_level_bands set label_en = 'edited' where tier_rank = 2")
+        con.execute("update ingest.seed_fingerprint set fingerprint = 'of other seed files'")
+    again = run_job(home, nightly_run.landing, dbt_tests=False)
     assert again.exit_code == 0, again.output
+    assert "rule seeds unchanged" not in again.output
     assert table_checksums(again.warehouse) == before_wh
     for clearance, before in before_pub.items():
         after = column_checksums(again.artefact_of(clearance))
