@@ -30,20 +30,26 @@
 {%- endmacro %}
 
 
-{% macro format_banded(value, band) -%}
-    {#- The banded input of a reason as it is displayed: rounded (half up, in
-        DECIMAL) to 2 decimals, 4 below 1, and formatted by format_number - unless that
-        rounded figure lies outside the band the exact value was matched in (49.995
-        star points are quasi-star (0, 50) but show as 50.00; 0.004 show as 0): then
-        format_precise, so a reason never states a figure outside its own band. -#}
-    {#- each branch cast on its own: a CASE of decimal(38, 4) and decimal(38, 2)
-        would be typed decimal(38, 2) -#}
-    {%- set shown -%}
-        (case
-            when abs({{ value }}) < 1 then cast(round({{ value }}, 4) as decimal(38, 4))
-            else cast(round({{ value }}, 2) as decimal(38, 4))
-        end)
-    {%- endset -%}
+{% macro banded_shown(value) -%}
+    {#- The banded input `value` as a reason displays it: rounded (half up, in DECIMAL)
+        to 2 decimals, 4 below 1. Each branch is cast on its own: a CASE of
+        decimal(38, 4) and decimal(38, 2) would be typed decimal(38, 2). -#}
+    (case
+        when abs({{ value }}) < 1 then cast(round({{ value }}, 4) as decimal(38, 4))
+        else cast(round({{ value }}, 2) as decimal(38, 4))
+    end)
+{%- endmacro %}
+
+
+{% macro format_banded(value, band, shown=none) -%}
+    {#- The banded input of a reason as it is displayed: banded_shown(value) formatted
+        by format_number - unless that rounded figure lies outside the band the exact
+        value was matched in (49.995 star points are quasi-star (0, 50) but show as
+        50.00; 0.004 show as 0): then format_precise, so a reason never states a
+        figure outside its own band. `shown`: a column (or select alias) that already
+        holds banded_shown(value); the rounded figure is repeated a dozen times here,
+        so a caller that has it spares the SQL that many copies. -#}
+    {%- set shown = shown or banded_shown(value) -%}
     (case
         when {{ value }} is null then null
         when {{ band_match(shown, band) }} then {{ format_number(shown) }}
@@ -68,7 +74,7 @@
 {%- endmacro %}
 
 
-{% macro band_reason(lang, measure, value, band, verb='falls') -%}
+{% macro band_reason(lang, measure, value, band, verb='falls', shown=none) -%}
     {#- The reason of a banded tier in Chinese (lang='zh') or English (lang='en'):
             星点值 12,340，位于六星级区间 [10,000, 80,000)
             Star points 12,340 fall in the 6-star band [10,000, 80,000)
@@ -78,17 +84,17 @@
         rounded figure would lie outside the band. A NULL input that fell in the band with
         matches_null reads '贷款价值比缺失，按较差处理' / 'Loan-to-value missing:
         treated as Poor'. NULL when no band matched (the caller falls back to the
-        UNRATED reason of seed tier_status_labels). -#}
+        UNRATED reason of seed tier_status_labels). `shown`: see format_banded. -#}
     {%- set label = band ~ ('.label_zh' if lang == 'zh' else '.label_en') -%}
     (case
         when {{ band }}.tier_code is null then null
         {%- if lang == 'zh' %}
         when {{ value }} is null then '{{ measure }}缺失，按' || {{ label }} || '处理'
-        else '{{ measure }} ' || {{ format_banded(value, band) }} || '，位于' || {{ label }}
+        else '{{ measure }} ' || {{ format_banded(value, band, shown) }} || '，位于' || {{ label }}
             || '区间 ' || {{ band_text(band) }}
         {%- else %}
         when {{ value }} is null then '{{ measure }} missing: treated as ' || {{ label }}
-        else '{{ measure }} ' || {{ format_banded(value, band) }} || ' {{ verb }} in the '
+        else '{{ measure }} ' || {{ format_banded(value, band, shown) }} || ' {{ verb }} in the '
             || {{ label }} || ' band ' || {{ band_text(band) }}
         {%- endif %}
     end)
@@ -126,7 +132,7 @@
 
 {% macro hysteresis_reason(lang, measure, value, h, raw_band, eff_band, prev_band,
                            verb='falls', raw_forced=none, eff_forced=none,
-                           prev_forced=none) -%}
+                           prev_forced=none, shown=none) -%}
     {#- Reason of an effective (fast up / slow down) tier, from the fold row `h` of
         tier_hysteresis and the seed rows of the month's band (`raw_band`), the
         effective band (`eff_band`) and the effective band before this rating
@@ -138,12 +144,13 @@
         no row when the code is a band). A forced code is a rating like a band: the
         month's figure then reads the forced code's reason ('无账户：本月无任何账户
         余额记录，低于当前普通客户区间 (-∞, 50,000)，…') and a forced effective or
-        previous code is named by its label, without a band text. -#}
+        previous code is named by its label, without a band text.
+        `shown`: see format_banded. -#}
     {%- set n = format_number(h ~ '.downgrade_after_months') -%}
     {%- set m = format_number(h ~ '.months_below') -%}
     {%- set label = '.label_' ~ lang -%}
     {#- the month's rating: its band reason, or the forced code's reason -#}
-    {%- set rated = band_reason(lang, measure, value, raw_band, verb) -%}
+    {%- set rated = band_reason(lang, measure, value, raw_band, verb, shown) -%}
     {%- set figure = "'" ~ measure ~ " ' || " ~ format_number(value) -%}
     {%- if raw_forced -%}
         {%- set rated = 'coalesce(' ~ raw_forced ~ '.reason_' ~ lang ~ ', ' ~ rated ~ ')' -%}

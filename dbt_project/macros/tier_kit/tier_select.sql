@@ -38,7 +38,11 @@
 
     A tier is a dict:
         scheme                 registry name (required)
-        value                  the input that is banded (and measured for the distance)
+        value                  the input that is banded (and measured for the distance);
+                               the select holds it once as `<scheme>__value` and its
+                               displayed figure as `<scheme>__shown` (banded_shown),
+                               select aliases that a `reason_*` or `columns` entry of
+                               the tier may read instead of repeating the expression
         measure_zh, measure_en, verb
                                the input's name in the reason (band_reason), e.g.
                                '星点值', 'Star points', verb 'fall' (default 'falls')
@@ -72,6 +76,17 @@ select
     {%- set band = entry.scheme %}
     {%- set pinned = band ~ '_pinned' %}
     {%- set override = tier.get('override') %}
+    {#- a banded tier's value and its displayed figure, once, as select aliases that
+        the later columns of this select read (DuckDB's lateral column aliases): the
+        reasons and the distance repeat them dozens of times. -#}
+    {%- set value = tier.get('value') %}
+    {%- set shown = none %}
+    {%- if value and not (tier.get('match') or tier.get('on')) %}
+    {{ value }} as {{ band }}__value,
+    {{ banded_shown(band ~ '__value') }} as {{ band }}__shown,
+    {%- set value = band ~ '__value' %}
+    {%- set shown = band ~ '__shown' %}
+    {%- endif %}
     {#- the tier as computed: the override the features force, the band, the status #}
     {%- set computed = {} %}
     {%- for column, field in [('code', 'tier_code'), ('rank', 'tier_rank'),
@@ -103,16 +118,16 @@ select
     {%- set reason = tier.get('reason_' ~ lang) %}
     {%- if reason is none and tier.get('measure_' ~ lang) %}
     {%- set reason = band_reason(
-        lang, tier['measure_' ~ lang], tier.value, band, tier.get('verb', 'falls')
+        lang, tier['measure_' ~ lang], value, band, tier.get('verb', 'falls'), shown
     ) %}
     {%- elif reason is none %}
     {{ exceptions.raise_compiler_error(
         "tier " ~ entry.scheme ~ ": give measure_" ~ lang ~ " or reason_" ~ lang
     ) }}
     {%- endif %}
-    {%- set computed_reason = tier_resolved(
-        override, 'reason_' ~ lang, reason, band ~ '_status.reason_' ~ lang
-    ) %}
+    {{ tier_resolved(override, 'reason_' ~ lang, reason, band ~ '_status.reason_' ~ lang) }}
+        as {{ band }}__reason_{{ lang }},
+    {%- set computed_reason = band ~ '__reason_' ~ lang %}
     {{ tier_pinned(
         pinned,
         tier_override_reason(lang, band ~ '_pin', computed['label_' ~ lang], computed_reason),
@@ -125,7 +140,7 @@ select
     {%- if tier.get('distance') %}
     {{ tier_pinned(pinned, 'null', tier.distance) }} as {{ names.distance }},
     {%- elif tier.get('value') %}
-    {{ tier_pinned(pinned, 'null', band_distance(tier.value, band ~ '_next')) }}
+    {{ tier_pinned(pinned, 'null', band_distance(value, band ~ '_next')) }}
         as {{ names.distance }},
     {%- else %}
     null as {{ names.distance }},

@@ -58,21 +58,28 @@ features as (
         card_h.status as card_tier_status,
         card_h.months_below as card_months_below,
         card_h.previous_effective_tier_code as previous_effective_card_tier_code,
+        -- the figures as the reasons display them, once (select aliases the reasons read)
+        {{ banded_shown('star.star_points') }} as star_points_shown,
+        {{ banded_shown('star.monthly_avg_daily_assets') }} as assets_shown,
         {{ hysteresis_reason('zh', '星点值', 'star.star_points', 'star_h', 'raw_star',
-                             'eff_star', 'prev_star') }} as star_hysteresis_reason_zh,
+                             'eff_star', 'prev_star', shown='star_points_shown') }}
+            as star_hysteresis_reason_zh,
         {{ hysteresis_reason('en', 'Star points', 'star.star_points', 'star_h', 'raw_star',
-                             'eff_star', 'prev_star', verb='fall') }} as star_hysteresis_reason_en,
+                             'eff_star', 'prev_star', verb='fall', shown='star_points_shown') }}
+            as star_hysteresis_reason_en,
         case when star_h.status = 'WATCH'
                 then {{ band_distance('star.star_points', 'eff_star') }}
         end as distance_to_keep_tier,
         {{ hysteresis_reason('zh', '月日均金融资产', 'star.monthly_avg_daily_assets', 'card_h',
                              'raw_card', 'eff_card', 'prev_card', raw_forced='raw_card_forced',
-                             eff_forced='eff_card_forced', prev_forced='prev_card_forced') }}
+                             eff_forced='eff_card_forced', prev_forced='prev_card_forced',
+                             shown='assets_shown') }}
             as card_hysteresis_reason_zh,
         {{ hysteresis_reason('en', 'Monthly average daily financial assets',
                              'star.monthly_avg_daily_assets', 'card_h', 'raw_card', 'eff_card',
                              'prev_card', verb='fall', raw_forced='raw_card_forced',
-                             eff_forced='eff_card_forced', prev_forced='prev_card_forced') }}
+                             eff_forced='eff_card_forced', prev_forced='prev_card_forced',
+                             shown='assets_shown') }}
             as card_hysteresis_reason_en,
         -- an effective card tier without a band (NO_ACCOUNT): the seed's row
         eff_card_forced.tier_code as effective_card_forced_code,

@@ -53,7 +53,7 @@
 {%- set credit_score_points -%}
     case
         when credit_grade.tier_code is not null
-            then cast(round({{ grade_points_exact }}, 2) as decimal(9, 2))
+            then cast(round(credit_grade__value, 2) as decimal(9, 2))
     end
 {%- endset %}
 {#- what the grade reason adds: the credit-record cap, an unknown debt-to-income -#}
@@ -99,7 +99,8 @@
             || {{ format_number('features.corporate_min_known_weight') }} || '）'
         else
             {{ band_reason(
-                'zh', '企业加权信用分', 'features.corporate_credit_points_exact', 'credit_grade'
+                'zh', '企业加权信用分', 'credit_grade__value', 'credit_grade',
+                shown='credit_grade__shown'
             ) }}
             || '（' || features.rule_label_zh || '：' || features.corporate_group_points_zh || '）'
             || coalesce(
@@ -119,7 +120,7 @@
         else
             {{ band_reason(
                 'en', 'Weighted corporate credit points',
-                'features.corporate_credit_points_exact', 'credit_grade', 'fall'
+                'credit_grade__value', 'credit_grade', 'fall', 'credit_grade__shown'
             ) }}
             || ' (' || features.rule_label_en || ': ' || features.corporate_group_points_en || ')'
             || coalesce(
@@ -307,12 +308,14 @@ features as (
     {'scheme': 'credit_grade', 'value': grade_points_exact,
      'when': 'features.is_rated',
      'reason_zh': '(case when features.is_corporate_rule then ' ~ corporate_reason_zh
-         ~ ' else ' ~ band_reason('zh', '加权信用分', credit_points_exact, 'credit_grade')
+         ~ ' else ' ~ band_reason(
+         'zh', '加权信用分', 'credit_grade__value', 'credit_grade', shown='credit_grade__shown')
          ~ ' || coalesce(' ~ record_note_zh ~ ", '')"
          ~ ' || coalesce(' ~ dti_note_zh ~ ", '') end)",
      'reason_en': '(case when features.is_corporate_rule then ' ~ corporate_reason_en
          ~ ' else ' ~ band_reason(
-         'en', 'Weighted credit points', credit_points_exact, 'credit_grade', 'fall')
+         'en', 'Weighted credit points', 'credit_grade__value', 'credit_grade', 'fall',
+         'credit_grade__shown')
          ~ ' || coalesce(' ~ record_note_en ~ ", '')"
          ~ ' || coalesce(' ~ dti_note_en ~ ", '') end)",
      'columns': [
