@@ -230,7 +230,7 @@ def test_concurrent_reader_never_sees_an_error_or_a_mix(paths: Paths):
     reader = ctx.Process(target=_reader, args=(str(artefact), started, stop, queue))
     reader.start()
     assert started.wait(timeout=60), "reader did not start"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 3
     version = 1
     while time.monotonic() < deadline:
         version += 1

@@ -184,7 +184,7 @@ def test_spill_files_are_encrypted(tmp_path: Path):
     from orchestration.security.stores import new_connection
     from orchestration.settings import duckdb_settings
 
-    settings = duckdb_settings(tmp_path, memory_limit="64MiB", threads=1)
+    settings = duckdb_settings(tmp_path, memory_limit="32MiB", threads=1)
     seen: list[bytes] = []
     done = threading.Event()
 
@@ -201,7 +201,7 @@ def test_spill_files_are_encrypted(tmp_path: Path):
         try:
             con.execute(
                 "create table sorted as select 'customer ' || i as name, hash(i) as h "
-                "from range(4000000) t(i) order by h"
+                "from range(2000000) t(i) order by h"
             )
         finally:
             done.set()
