@@ -13,6 +13,7 @@ import codecs
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,22 +161,25 @@ def _reader_sql(path: Path) -> str:
 
 
 def load_source_files(
-    con: duckdb.DuckDBPyConnection, landing: Path, source: Source, files: list[Path], table: str
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    source: Source,
+    files: list[Path],
+    consume: Callable[[str], None],
+    extra_table: str,
 ) -> list[LandedFile]:
-    """Read ``files`` into temp table ``table``: contract columns as text + lineage.
+    """Read ``files`` one by one and hand each to ``consume`` as the SQL of a select of
+    its rows: the contract columns as text, then ``_source_file`` and ``_source_row``
+    (the row's number in the file). ``consume`` runs it (e.g. inserts its rows,
+    checked, into the store): a file's rows are copied once, not first gathered.
 
     Contract columns a file lacks are null (optional) or fail the source (required);
     columns the contract does not know are reported in ``extra_columns`` and kept
-    aside in ``<table>_extra`` as (file, row, column, value).
+    aside in the temp table ``extra_table`` as (file, row, column, value).
     """
     cols = source.column_names
     con.execute(
-        f"create or replace temp table {table} ("
-        + ", ".join(f"{quote_ident(c)} varchar" for c in cols)
-        + ", _source_file varchar, _source_row bigint)"
-    )
-    con.execute(
-        f"create or replace temp table {table}_extra (_source_file varchar, "
+        f"create or replace temp table {extra_table} (_source_file varchar, "
         "_source_row bigint, column_name varchar, value varchar)"
     )
     landed: list[LandedFile] = []
@@ -215,16 +219,17 @@ def load_source_files(
             first = con.execute("select coalesce(min(rowid), 0) from _file").fetchone()[0]
             row_no = f"rowid - {first} + 1"
             select = ", ".join(
-                f"cast({quote_ident(by_lower[c])} as varchar)" if c in by_lower else "null"
+                f"cast({quote_ident(by_lower[c]) if c in by_lower else 'null'} as varchar) "
+                f"as {quote_ident(c)}"
                 for c in cols
             )
-            con.execute(
-                f"insert into {table} select {select}, "
-                f"{quote_literal(item.relative)}, {row_no} from _file"
+            consume(
+                f"select {select}, {quote_literal(item.relative)} as _source_file, "
+                f"{row_no} as _source_row from _file"
             )
             for extra in item.extra_columns:
                 con.execute(
-                    f"insert into {table}_extra select {quote_literal(item.relative)}, "
+                    f"insert into {extra_table} select {quote_literal(item.relative)}, "
                     f"{row_no}, {quote_literal(extra)}, "
                     f"cast({quote_ident(extra)} as varchar) from _file"
                 )

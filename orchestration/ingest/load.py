@@ -394,25 +394,45 @@ def ingest_source(
         [source.name, drop],
     )
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    landed = load_source_files(con, landing, source, [d.path for d in read], "_landed")
     cols = source.column_names
     clean = ", ".join(f"nullif(trim({quote_ident(c)}), '') as {quote_ident(c)}" for c in cols)
-    # Class A values get their token here, once; only the tokens are stored.
-    token_cols = "".join(
-        f", {tokens.SQL_FUNCTION}({quote_ident(c.name)}) as {quote_ident(c.stored_name)}"
-        for c in source.columns
-        if c.info_class == "A"
-    )
-    con.execute(f"""
-        create or replace temp table _checked as
-        with cleaned as (select {clean}, _source_file, _source_row from _landed)
-        select *, {_reasons_list(_static_reason_exprs(source))} as _static,
-          hash({", ".join(quote_ident(c) for c in cols)}) as _content{token_cols}
-        from cleaned""")
     stored = ", ".join(quote_ident(c.stored_name) for c in source.columns)
+    # Class A values get their token here, once; only the tokens are stored.
+    stored_values = ", ".join(
+        f"{tokens.SQL_FUNCTION}({quote_ident(c.name)}) as {quote_ident(c.stored_name)}"
+        if c.info_class == "A"
+        else quote_ident(c.name)
+        for c in source.columns
+    )
+    static = _reasons_list(_static_reason_exprs(source))
+    content = f"hash({', '.join(quote_ident(c) for c in cols)})"
+    # the clear class A values of the files read, with their tokens, for the vault
     con.execute(
-        f"insert into {store} ({stored}, _source_file, _source_row, _static, _content) "
-        f"select {stored}, _source_file, _source_row, _static, _content from _checked"
+        "create or replace temp table _vault_values "
+        "(column_name varchar, token varchar, value varchar)"
+    )
+    class_a = [c for c in source.columns if c.info_class == "A"]
+
+    def store_rows(file_rows: str) -> None:
+        """One landing file's rows, cleaned and checked, straight into the store."""
+        cleaned = f"select {clean}, _source_file, _source_row from ({file_rows})"
+        con.execute(
+            f"insert into {store} ({stored}, _source_file, _source_row, _static, _content) "
+            f"select {stored_values}, _source_file, _source_row, {static}, {content} "
+            f"from ({cleaned})"
+        )
+        if class_a:
+            con.execute(
+                "insert into _vault_values "
+                + " union all ".join(
+                    f"select {quote_literal(c.name)}, {tokens.SQL_FUNCTION}({v}), {v} "
+                    f"from ({cleaned}) where {v} is not null"
+                    for v, c in ((quote_ident(c.name), c) for c in class_a)
+                )
+            )
+
+    landed = load_source_files(
+        con, landing, source, [d.path for d in read], store_rows, "_landed_extra"
     )
     # unknown columns' values: their tokens, once, for the store and the vault
     con.execute(
@@ -465,11 +485,14 @@ def ingest_source(
         f"""
         update {STORE_SCHEMA}.landing_files as f set rows_read = c.n, rows_loaded = c.loaded,
           rows_quarantined = c.quarantined, rows_duplicate = c.duplicate
-        from (select _source_file, count(*) as n,
-                count(*) filter (_status = 'loaded') as loaded,
-                count(*) filter (_status = 'quarantined') as quarantined,
-                count(*) filter (_status = 'duplicate') as duplicate
-              from _classified group by all) as c
+        from (select _source_file, t.n, t.n - coalesce(e.quarantined, 0)
+                - coalesce(e.duplicate, 0) as loaded,
+                coalesce(e.quarantined, 0) as quarantined, coalesce(e.duplicate, 0) as duplicate
+              from (select _source_file, count(*) as n from {store} group by all) as t
+              left join (select _source_file,
+                  count(*) filter (_status = 'quarantined') as quarantined,
+                  count(*) filter (_status = 'duplicate') as duplicate
+                from _exceptions group by all) as e using (_source_file)) as c
         where f.source = ? and f.file = c._source_file""",
         [source.name],
     )
@@ -499,7 +522,7 @@ def ingest_source(
             run_id,
         ],
     )
-    for t in ("_landed", "_landed_extra", "_extra_tokens", "_checked", "_classified"):
+    for t in ("_landed_extra", "_extra_tokens", "_vault_values", "_rejected", "_exceptions"):
         con.execute(f"drop table if exists {t}")
     return result
 
@@ -511,38 +534,57 @@ def _classify(
     run_id: str,
     loaded_at: dt.datetime,
 ) -> None:
-    """Every stored row of ``source`` to raw, quarantine or the duplicates, in one pass.
+    """Every stored row of ``source`` to raw, quarantine or the duplicates.
 
     A row's reasons are its own (stored) and the run's (as-of date, customers). Among
     the valid rows the first of a set of identical rows (file name, then row) is kept
     and the others are exact duplicates; of rows sharing a key with different
     content the first delivered wins and the rest are KEY_CONFLICT.
+
+    Only the exceptions are gathered (``_exceptions``: the rows with a reason, and
+    the duplicates and conflicts, found among the few rows whose key is repeated):
+    raw is then the store without them, typed. No window runs over every row, and no
+    copy of the whole store is made on the way.
     """
     store = f"{STORE_SCHEMA}.{source.name}"
     key = ", ".join(quote_ident(k) for k in source.key)
+    same_key = " and ".join(
+        f"r.{quote_ident(k)} is not distinct from k.{quote_ident(k)}" for k in source.key
+    )
     dynamic = _reasons_list(_dynamic_reason_exprs(source, as_of))
     con.execute(f"""
-        create or replace temp table _classified as
-        with reasoned as (
-          select *, list_concat(_static, {dynamic}) as _reasons from {store}),
-        valid as (
+        create or replace temp table _rejected as
+        select _source_file, _source_row, _reasons from (
+          select _source_file, _source_row, list_concat(_static, {dynamic}) as _reasons
+          from {store})
+        where len(_reasons) > 0""")
+    con.execute(f"""
+        create or replace temp table _exceptions as
+        with valid as (
+          select {key}, _content, _source_file, _source_row from {store}
+          anti join _rejected using (_source_file, _source_row)),
+        repeated as (
+          select r.* from valid as r
+          semi join (select {key} from valid group by all having count(*) > 1) as k
+            on {same_key}),
+        numbered as (
           select *,
             row_number() over (
               partition by {key}, _content order by _source_file, _source_row) as _copy_no,
             min((_source_file, _source_row)) over (partition by {key}, _content) as _first
-          from reasoned where len(_reasons) = 0),
+          from repeated),
         ranked as (
           select *, dense_rank() over (partition by {key} order by _first) as _version_no
-          from valid)
-        select * exclude (_copy_no, _version_no, _first), case
-            when _copy_no > 1 then 'duplicate'
-            when _version_no > 1 then 'quarantined'
-            else 'loaded' end as _status,
-          case when _copy_no = 1 and _version_no > 1
-            then ['KEY_CONFLICT:' || {quote_literal(", ".join(source.key))}] end as _conflict
-        from ranked
-        union all by name
-        select *, 'quarantined' as _status from reasoned where len(_reasons) > 0""")
+          from numbered)
+        select _source_file, _source_row, 'duplicate' as _status,
+          cast(null as varchar[]) as _reasons
+        from ranked where _copy_no > 1
+        union all
+        select _source_file, _source_row, 'quarantined',
+          ['KEY_CONFLICT:' || {quote_literal(", ".join(source.key))}]
+        from ranked where _copy_no = 1 and _version_no > 1
+        union all
+        select _source_file, _source_row, 'quarantined', _reasons from _rejected""")
     typed = ", ".join(
         quote_ident(c.stored_name)
         if c.info_class == "A"
@@ -558,15 +600,16 @@ def _classify(
     con.execute(f"drop table if exists raw.{source.name}")
     con.execute(raw_table_ddl(source))
     con.execute(f"""insert into raw.{source.name} ({raw_cols})
-        select {typed}, {lineage} from _classified where _status = 'loaded'
+        select {typed}, {lineage} from {store}
+        anti join _exceptions using (_source_file, _source_row)
         order by _source_file, _source_row""")
-    reasons = "coalesce(_conflict, _reasons)"
     con.execute(
         f"create or replace table quarantine.{source.name} as "
         f"select {stored}, _source_file, _source_row, "
-        f"split_part({reasons}[1], ':', 1) as reason_code, "
-        f"array_to_string({reasons}, '; ') as reason, {lineage} "
-        f"from _classified where _status = 'quarantined' order by _source_file, _source_row"
+        f"split_part(_reasons[1], ':', 1) as reason_code, "
+        f"array_to_string(_reasons, '; ') as reason, {lineage} "
+        f"from {store} inner join _exceptions using (_source_file, _source_row) "
+        "where _status = 'quarantined' order by _source_file, _source_row"
     )
     # Unknown columns: their names and value tokens; the values are in the vault.
     con.execute(
@@ -583,16 +626,10 @@ def _collect_vault_values(
     """For the vault: the clear values behind the tokens of the files read by this run
     (those of unchanged files are in it already) and each customer's tokens."""
     selects = [
-        f"select {quote_literal(c.name)} as column_name, {quote_ident(c.stored_name)} as token, "
-        f"{quote_ident(c.name)} as value from _checked where {quote_ident(c.stored_name)} "
-        "is not null"
-        for c in source.columns
-        if c.info_class == "A"
-    ]
-    selects.append(
+        "select column_name, token, value from _vault_values",
         "select 'extra:' || column_name as column_name, value_token as token, "
-        "trim(value) as value from _extra_tokens where nullif(trim(value), '') is not null"
-    )
+        "trim(value) as value from _extra_tokens where nullif(trim(value), '') is not null",
+    ]
     result.vault_values = con.execute(
         "select distinct * from (" + " union all ".join(selects) + ")"
     ).to_arrow_table()
