@@ -65,6 +65,9 @@ IDENTIFIER_PATTERNS = {
     "phone number": r"(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)",
     "national ID": r"(^|[^0-9])[0-9]{17}[0-9Xx]([^0-9A-Za-z]|$)",
 }
+#: every identifier pattern needs a run of at least this many digits (a phone number
+#: 11, a national ID 17): the value scan tries the patterns only where one is.
+MIN_DIGITS = 11
 #: the customers' information class, built by dbt from the seed customer_info_classes.
 CUSTOMER_CLASS_TABLE = "intermediate.int_customer_info_class"
 
@@ -187,15 +190,22 @@ def _enforce_k(
     return dropped
 
 
-def scan_for_identifiers(con: duckdb.DuckDBPyConnection, known: str) -> list[str]:
+def scan_for_identifiers(
+    con: duckdb.DuckDBPyConnection, known: str, clean: set[tuple] | None = None
+) -> list[str]:
     """Findings of the value scan over every text column of the open artefact.
 
+    ``clean`` (optional, shared by the clearances of one publication): the contents
+    (table, column, count and sum of the values' hashes) found clean so far. A column
+    whose content was scanned in another clearance's artefact is not scanned again
+    (most columns are the same in the three); the columns found clean are added.
+
     ``known`` is a query of one column ``v``: the vault's values and tokens, read in
-    DuckDB from the attached vault (never fetched into Python: a million customers
-    have millions of them). One query per table: its text cells, unpivoted, joined
-    once to the known values, and matched against each identifier pattern, counted
-    per column (a query per column and pattern read a table 1 + patterns times per
-    column). Unpivoting leaves the NULL cells out, which can match nothing."""
+    DuckDB (never fetched into Python: a million customers have millions of them).
+    One query for all tables: the distinct text values of each column (unpivoted,
+    with their counts), joined once to the known values, and matched against each
+    identifier pattern where they hold a run of MIN_DIGITS digits, counted per
+    column. Unpivoting leaves the NULL cells out, which can match nothing."""
     columns: dict[str, list[str]] = {}
     for table, column in con.execute(
         "select table_name, column_name from information_schema.columns "
@@ -205,26 +215,59 @@ def scan_for_identifiers(con: duckdb.DuckDBPyConnection, known: str) -> list[str
     ).fetchall():
         columns.setdefault(table, []).append(column)
     shapes = "".join(
-        f", count(*) filter (where regexp_matches(cell.val, {quote_literal(pattern)}))"
+        f", coalesce(sum(cell.n) filter (where cell.digits and "
+        f"regexp_matches(cell.val, {quote_literal(pattern)})), 0)"
         for pattern in IDENTIFIER_PATTERNS.values()
     )
-    findings = []
+    findings: list[str] = []
+    clean = set() if clean is None else clean
+    to_scan: dict[str, tuple[list[str], dict[str, tuple]]] = {}
     for table, names in columns.items():
-        cols = ", ".join(quote_ident(c) for c in names)
-        for column, equal, *shaped in con.execute(
-            f"select cell.col, count(known.v){shapes} from (unpivot (select {cols} from "
-            f"{quote_ident(table)}) on {cols} into name col value val) as cell "
-            f"left join ({known}) as known on cell.val = known.v group by cell.col order by 1"
-        ).fetchall():
-            if equal:
-                findings.append(
-                    f"{table}.{column}: {equal} value(s) equal to a vault value or token"
-                )
-            findings += [
-                f"{table}.{column}: {n} value(s) shaped like a {what}"
-                for what, n in zip(IDENTIFIER_PATTERNS, shaped, strict=True)
-                if n
-            ]
+        prints = con.execute(
+            "select "
+            + ", ".join(
+                f"count({quote_ident(c)}), coalesce(sum(hash({quote_ident(c)})), 0)" for c in names
+            )
+            + f" from {quote_ident(table)}"
+        ).fetchone()
+        content = {
+            c: (table, c, prints[2 * i], int(prints[2 * i + 1])) for i, c in enumerate(names)
+        }
+        names = [c for c in names if content[c] not in clean]
+        if names:
+            to_scan[table] = (names, content)
+    if not to_scan:
+        return findings
+    # each distinct value of a column once (codes, labels and reasons repeat), all
+    # tables in one query (one join with the known values), and the identifier
+    # patterns only on values with a run of MIN_DIGITS digits
+    cells = " union all ".join(
+        f"select {quote_literal(table)} as tbl, col, val, count(*) as n from (unpivot "
+        f"(select {cols} from {quote_ident(table)}) on {cols} into name col value val) "
+        "group by all"
+        for table, cols in (
+            (t, ", ".join(quote_ident(c) for c in names)) for t, (names, _) in to_scan.items()
+        )
+    )
+    dirty: set[str] = set()
+    for table, column, equal, *shaped in con.execute(
+        f"select cell.tbl, cell.col, coalesce(sum(cell.n) filter (where known.v is not null), 0)"
+        f"{shapes} from (select *, regexp_matches(val, '[0-9]{{{MIN_DIGITS}}}') as digits "
+        f"from ({cells})) as cell left join ({known}) as known on cell.val = known.v "
+        "group by cell.tbl, cell.col order by 1, 2"
+    ).fetchall():
+        if equal:
+            findings.append(f"{table}.{column}: {equal} value(s) equal to a vault value or token")
+        findings += [
+            f"{table}.{column}: {n} value(s) shaped like a {what}"
+            for what, n in zip(IDENTIFIER_PATTERNS, shaped, strict=True)
+            if n
+        ]
+        if equal or any(shaped):
+            dirty.add(table)
+    for table, (names, content) in to_scan.items():
+        if table not in dirty:
+            clean.update(content[c] for c in names)
     return findings
 
 
@@ -249,6 +292,7 @@ def _build(
     as_of_date: str,
     run_id: str,
     encrypted: bool,
+    scanned_clean: set[tuple] | None = None,
 ) -> Publication:
     keys = KeyStore(paths.home)
     key_text = keys.text(clearance)
@@ -292,9 +336,12 @@ def _build(
             )
             parquet_hashes[table.name] = sha256_file(target)
         con.execute("detach wh")
-        known = _attach_vault(con, paths, keys)
-        findings = scan_for_identifiers(con, known)
+        # the vault's values and tokens, read once into this in-memory connection (a
+        # temp table: never in the artefact; a spill is encrypted), not once per table
+        con.execute(f"create temp table _known as {_attach_vault(con, paths, keys)}")
         con.execute("detach database if exists vault")
+        findings = scan_for_identifiers(con, "select v from temp.main._known", scanned_clean)
+        con.execute("drop table temp.main._known")
         if findings:
             raise PublicationRefused(
                 f"{clearance}: the value scan found customer identifiers; nothing was "
@@ -387,6 +434,7 @@ def publish(
         raise RuntimeError("the manifest has no published models")
     built: dict[str, Publication] = {}
     stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{run_id[:8]}"
+    scanned_clean: set[tuple] = set()  # column contents the value scan found clean
     try:
         for clearance in CLEARANCES:
             folder = paths.published / clearance
@@ -403,6 +451,7 @@ def publish(
                 as_of_date,
                 run_id,
                 encrypted=not (clearance == "general" and general_unencrypted),
+                scanned_clean=scanned_clean,
             )
     except BaseException:
         # nothing of a refused or failed publication stays behind (it may hold what

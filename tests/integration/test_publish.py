@@ -261,3 +261,23 @@ def test_the_unsplit_artefact_of_older_versions_is_removed(paths: Paths):
     (paths.published / "parquet").mkdir()
     assert pub.remove_unsplit_artefact(paths.published) == ["tiers.duckdb", "parquet"]
     assert not (paths.published / "tiers.duckdb").exists()
+
+
+def test_the_value_scan_skips_only_a_column_content_it_found_clean():
+    """The clearances of one publication share what the value scan found clean: a
+    column with the same content is not scanned twice, a changed one is."""
+    known = "select * from (values ('王小明'), ('tok_1')) as k(v)"
+    clean: set[tuple] = set()
+    with duckdb.connect() as con:
+        con.execute("create table t as select * from (values ('A', 'x'), ('B', 'y')) as v(a, b)")
+        assert pub.scan_for_identifiers(con, known, clean) == []
+        assert {(table, column) for table, column, *_ in clean} == {("t", "a"), ("t", "b")}
+        # the same content in the next clearance's artefact: nothing left to scan
+        assert pub.scan_for_identifiers(con, "select error('scanned again') as v", clean) == []
+        # a column that differs is scanned again: the leak is found
+        con.execute("update t set b = 'call 13800138000' where a = 'B'")
+        con.execute("insert into t values ('王小明', 'z')")
+        assert pub.scan_for_identifiers(con, known, clean) == [
+            "t.a: 1 value(s) equal to a vault value or token",
+            "t.b: 1 value(s) shaped like a phone number",
+        ]
