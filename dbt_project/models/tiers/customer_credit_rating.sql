@@ -192,6 +192,9 @@ reports as (
         score_status.label_en as score_status_en
     from {{ ref('int_credit_reports_enriched') }} as reports
     {{ band_join('credit_status_bands', 'score_status', 'reports.credit_score') }}
+    -- none when the run's credit_reports were absent (the customers are UNRATED); a
+    -- filter here, not in the join below, keeps that join an equi-join
+    where {{ source_present('credit_reports') }}
 
 ),
 
@@ -282,11 +285,10 @@ features as (
         corporate.group_points_zh as corporate_group_points_zh,
         corporate.group_points_en as corporate_group_points_en,
         weights.*
-    from {{ tier_spine(['credit_reports']) }} as spine
+    from {{ tier_spine() }} as spine
     cross join weights
     left join reports
         on spine.customer_id = reports.customer_id
-            and spine.credit_reports_present
     left join record_caps
         on reports.customer_id = record_caps.customer_id
     left join {{ ref('int_customer_corporate_credit_scored') }} as corporate

@@ -48,6 +48,9 @@ assessed as (
             and overdue.beyond_grace_period = (leads.days_past_close > parameters.grace_days)
     left join stage_codes as overdue_stage
         on overdue.stage_code = overdue_stage.tier_code
+    -- none when the run's leads were absent; a filter here, not in the join below,
+    -- keeps that join an equi-join
+    where {{ source_present('leads') }}
 
 ),
 
@@ -83,10 +86,9 @@ features as (
             || leads.grace_days || ' days): ' || leads.overdue_en || ' -> '
             || leads.overdue_stage_en
         ) as stage_override_reason_en
-    from {{ tier_spine(['leads']) }} as spine
+    from {{ tier_spine() }} as spine
     left join assessed as leads
         on spine.customer_id = leads.customer_id
-            and spine.leads_present
     left join {{ ref('lead_need_statuses') }} as needs
         on leads.need_status = needs.need_status
 
