@@ -397,12 +397,11 @@ def ingest_source(
     cols = source.column_names
     clean = ", ".join(f"nullif(trim({quote_ident(c)}), '') as {quote_ident(c)}" for c in cols)
     stored = ", ".join(quote_ident(c.stored_name) for c in source.columns)
+    class_a = [c for c in source.columns if c.info_class == "A"]
     # Class A values get their token here, once; only the tokens are stored.
-    stored_values = ", ".join(
-        f"{tokens.SQL_FUNCTION}({quote_ident(c.name)}) as {quote_ident(c.stored_name)}"
-        if c.info_class == "A"
-        else quote_ident(c.name)
-        for c in source.columns
+    tokenised = "".join(
+        f", {tokens.SQL_FUNCTION}({quote_ident(c.name)}) as {quote_ident(c.stored_name)}"
+        for c in class_a
     )
     static = _reasons_list(_static_reason_exprs(source))
     content = f"hash({', '.join(quote_ident(c) for c in cols)})"
@@ -411,25 +410,31 @@ def ingest_source(
         "create or replace temp table _vault_values "
         "(column_name varchar, token varchar, value varchar)"
     )
-    class_a = [c for c in source.columns if c.info_class == "A"]
 
     def store_rows(file_rows: str) -> None:
         """One landing file's rows, cleaned and checked, straight into the store."""
-        cleaned = f"select {clean}, _source_file, _source_row from ({file_rows})"
-        con.execute(
-            f"insert into {store} ({stored}, _source_file, _source_row, _static, _content) "
-            f"select {stored_values}, _source_file, _source_row, {static}, {content} "
-            f"from ({cleaned})"
-        )
+        checked = f"select {clean}, _source_file, _source_row from ({file_rows})"
         if class_a:
+            # the clear values and their tokens once, for the store and the vault
+            con.execute(
+                "create or replace temp table _file_checked as "
+                f"select *{tokenised} from ({checked})"
+            )
+            checked = "select * from _file_checked"
             con.execute(
                 "insert into _vault_values "
                 + " union all ".join(
-                    f"select {quote_literal(c.name)}, {tokens.SQL_FUNCTION}({v}), {v} "
-                    f"from ({cleaned}) where {v} is not null"
-                    for v, c in ((quote_ident(c.name), c) for c in class_a)
+                    f"select {quote_literal(c.name)}, {quote_ident(c.stored_name)}, "
+                    f"{quote_ident(c.name)} from _file_checked "
+                    f"where {quote_ident(c.stored_name)} is not null"
+                    for c in class_a
                 )
             )
+        con.execute(
+            f"insert into {store} ({stored}, _source_file, _source_row, _static, _content) "
+            f"select {stored}, _source_file, _source_row, {static}, {content} "
+            f"from ({checked})"
+        )
 
     landed = load_source_files(
         con, landing, source, [d.path for d in read], store_rows, "_landed_extra"
@@ -522,7 +527,14 @@ def ingest_source(
             run_id,
         ],
     )
-    for t in ("_landed_extra", "_extra_tokens", "_vault_values", "_rejected", "_exceptions"):
+    for t in (
+        "_landed_extra",
+        "_extra_tokens",
+        "_vault_values",
+        "_file_checked",
+        "_rejected",
+        "_exceptions",
+    ):
         con.execute(f"drop table if exists {t}")
     return result
 
