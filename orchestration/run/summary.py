@@ -11,7 +11,7 @@ from orchestration.security.keys import CLEARANCES, KeyStore
 from orchestration.security.stores import connect_duckdb, open_store
 from orchestration.settings import Paths
 from orchestration.transform.registry import tier_schemes
-from orchestration.transform.seeds import recorded_load
+from orchestration.transform.seeds import read_record
 from orchestration.warehouse import connect, quote_ident
 
 
@@ -213,12 +213,12 @@ def print_summary(outcome: RunOutcome, paths: Paths) -> None:
             in_force = overrides_in_force(con) if marts else None
             if in_force is not None:
                 print(overrides_line(in_force))
-    seeds_loaded = recorded_load(paths.warehouse)
-    if seeds_loaded is not None and seeds_loaded.run_id != outcome.run_id:
-        print(
-            f"\nrule seeds unchanged since run {seeds_loaded.run_id}: not reloaded"
-            + (", their checks passed then" if seeds_loaded.tested else "")
-        )
+            seeds_loaded = read_record(con)
+            if seeds_loaded is not None and seeds_loaded.run_id != outcome.run_id:
+                print(
+                    f"\nrule seeds unchanged since run {seeds_loaded.run_id}: not reloaded"
+                    + (", their checks passed then" if seeds_loaded.tested else "")
+                )
     failed = [c for c in outcome.checks if not c.passed]
     print(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:

@@ -85,17 +85,21 @@ def recorded_load(warehouse: Path) -> SeedLoad | None:
     if not warehouse.exists():
         return None
     with connect(warehouse, read_only=True) as con:
-        schema, table = RECORD.split(".")
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-        row = (
-            con.execute(f"select fingerprint, tested, run_id from {RECORD}").fetchone()
-            if exists
-            else None
-        )
+        return read_record(con)
+
+
+def read_record(con: duckdb.DuckDBPyConnection) -> SeedLoad | None:
+    """The record, read on an open warehouse connection (none in an older warehouse)."""
+    schema, table = RECORD.split(".")
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0]
+    row = (
+        con.execute(f"select fingerprint, tested, run_id from {RECORD}").fetchone()
+        if exists
+        else None
+    )
     return SeedLoad(*row) if row else None
 
 
