@@ -13,7 +13,8 @@ import pytest
 #: test data's tiny tables more threads only add scheduling (about 7 % of a run's
 #: CPU). No figure depends on it: test_reruns runs the job on 8 threads with
 #: verify_parallelism and compares.
-os.environ.setdefault("TIERING_DUCKDB_THREADS", "1")
+DUCKDB_THREADS = os.environ.get("TIERING_DUCKDB_THREADS", "1")
+os.environ["TIERING_DUCKDB_THREADS"] = DUCKDB_THREADS
 
 AS_OF = dt.date(2026, 10, 31)
 CORE_TIER_TABLES = (
@@ -97,21 +98,19 @@ def run_job(
     as_of: dt.date | str = AS_OF,
     *,
     dbt_tests: bool = True,
-    recorded: bool = False,
 ) -> JobRun:
     """Run the nightly job in process and capture its summary.
 
-    ``recorded=True`` goes through ``tiering run`` itself and records the run in the
-    home's Dagster instance (SQLite); otherwise the same run service runs the job
-    with an ephemeral instance, which spares each run ~1,000 SQLite writes of
-    Dagster events that the test does not read.
+    The run service of ``tiering run`` runs the job with an ephemeral Dagster instance,
+    which spares each run ~1,000 SQLite writes of Dagster events (about 5 s of CPU)
+    that the test does not read. The runs that ``tiering run`` records in the home's
+    instance are tested in test_crash, which starts the command itself.
     """
     import contextlib
     import io
 
     import dagster as dg
 
-    from orchestration.cli import main
     from orchestration.run.service import run_nightly
     from orchestration.settings import parse_as_of, resolve_paths
     from orchestration.transform.assets import subprocess_env
@@ -119,25 +118,22 @@ def run_job(
     buf = io.StringIO()
     env = {} if dbt_tests else SKIP_DBT_TESTS
     with contextlib.redirect_stdout(buf), subprocess_env(env):
-        if recorded:
-            code = main(
-                ["run", "--home", str(home), "--landing", str(landing), "--as-of", str(as_of)]
+        with dg.DagsterInstance.ephemeral() as instance:
+            outcome = run_nightly(
+                resolve_paths(home, landing), parse_as_of(str(as_of)), instance=instance
             )
-        else:
-            with dg.DagsterInstance.ephemeral() as instance:
-                outcome = run_nightly(
-                    resolve_paths(home, landing), parse_as_of(str(as_of)), instance=instance
-                )
-            code = 0 if outcome.success else 1
+        code = 0 if outcome.success else 1
     return JobRun(home=home, landing=landing, exit_code=code, output=buf.getvalue())
 
 
 @pytest.fixture(autouse=True)
 def _isolate_env(monkeypatch):
     """Each test starts from a clean environment: no paths, keys or dbt switches of the
-    shell that runs pytest."""
+    shell that runs pytest, and the DuckDB threads of the tests (above) also in the
+    runs a test starts itself."""
     for var in [v for v in os.environ if v.startswith(("TIERING_", "DAGSTER_"))]:
         monkeypatch.delenv(var)
+    monkeypatch.setenv("TIERING_DUCKDB_THREADS", DUCKDB_THREADS)  # the test setting above
     monkeypatch.delenv("DBT_EXCLUDE_RESOURCE_TYPES", raising=False)
 
 
@@ -203,7 +199,7 @@ def nightly_run(tmp_path_factory, small_landing) -> JobRun:
     run = _shared_run(
         tmp_path_factory,
         "nightly_run",
-        lambda folder: run_job(folder / "home", small_landing, recorded=True),
+        lambda folder: run_job(folder / "home", small_landing),
     )
     assert run.exit_code == 0, run.output
     return run

@@ -1,6 +1,10 @@
 {#-
     Override of dbt's format_row (global_project/macros/unit_test_sql/get_fixture_sql.sql,
-    dbt-core 1.11) with one change: an empty string is NULL.
+    dbt-core 1.11) with one change: an empty string is NULL. It also writes the quoted
+    literal and the cast itself (what dbt's default__string_literal,
+    default__escape_single_quotes and default__safe_cast write, which dbt-duckdb keeps)
+    instead of three dispatched macro calls per fixture cell: the unit tests render
+    thousands of cells, and the dispatch was a tenth of their time.
 
     Why: the unit tests give seed inputs without rows, so dbt reads the real seed CSV
     and the tests pin the real rules. dbt reads those files with csv.DictReader, so an
@@ -32,10 +36,10 @@
         {%- if column_value is none or (column_value is string and column_value == '') -%}
             {%- set column_value_clean = 'null' -%}
         {%- elif column_value is string -%}
-            {%- set column_value_clean = dbt.string_literal(dbt.escape_single_quotes(column_value)) -%}
+            {%- set column_value_clean = "'" ~ column_value | replace("'", "''") ~ "'" -%}
         {%- endif -%}
 
-        {%- set row_update = {column_name: safe_cast(column_value_clean, column_type) } -%}
+        {%- set row_update = {column_name: "cast(" ~ column_value_clean ~ " as " ~ column_type ~ ")"} -%}
         {%- do formatted_row.update(row_update) -%}
     {%- endfor -%}
     {{ return(formatted_row) }}

@@ -1,5 +1,7 @@
-"""Crash safety: SIGKILL a real run at several points; the last published artefact stays
-intact and readable, and the next run completes normally."""
+"""Crash safety: SIGKILL a real run (``tiering run``) at several points; the last
+published artefact stays intact and readable, the next run completes normally, and the
+home's Dagster instance (what ``make ui`` shows) records every run, the killed ones
+marked failed by the run after them."""
 
 import os
 import random
@@ -9,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from tests.conftest import AS_OF, CORE_TIER_TABLES, SKIP_DBT_TESTS, copy_home, open_db
@@ -64,6 +67,18 @@ def start_run(home: Path, landing: Path) -> subprocess.Popen:
     )
 
 
+def recorded_runs(home: Path) -> list[tuple[str, dg.DagsterRunStatus, str]]:
+    """(job, status, as-of date) of the runs in the home's Dagster instance, newest first."""
+    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
+    try:
+        return [
+            (run.job_name, run.status, run.tags.get("tiering/as_of_date", ""))
+            for run in instance.get_runs()
+        ]
+    finally:
+        instance.dispose()
+
+
 def kill_when(proc: subprocess.Popen, marker: str, delay: float) -> bool:
     """SIGKILL the run's whole process group once ``marker`` is logged (+ delay)."""
     assert proc.stdout is not None
@@ -91,16 +106,17 @@ def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
 ):
     artefact = published_home / "published" / "confidential" / "tiers.duckdb"
     killed_before_publication = 0
+    killed = []
     random_delay = random.Random(SEED).uniform(0, RANDOM_WINDOW_S)
     print(f"random kill point: {random_delay:.2f}s after dbt (TIERING_TEST_SEED={SEED})")
     for name, marker, fixed_delay, before_publication in KILL_POINTS:
         delay = random_delay if fixed_delay is None else fixed_delay
         name = f"{name} ({delay:.2f}s after {marker!r}, TIERING_TEST_SEED={SEED})"
         before = artefact_state(artefact)
-        killed = kill_when(start_run(published_home, small_landing), marker, delay)
+        killed.append(kill_when(start_run(published_home, small_landing), marker, delay))
         state = artefact_state(artefact)  # opens, reads, and is one run's data
         if before_publication:
-            assert killed and state == before, f"killed {name}: artefact changed"
+            assert killed[-1] and state == before, f"killed {name}: artefact changed"
             killed_before_publication += 1
         else:
             assert state in (before, NEXT_AS_OF), name
@@ -110,3 +126,14 @@ def test_sigkill_at_any_point_keeps_the_artefact_and_the_next_run_recovers(
     assert proc.returncode == 0, out
     assert artefact_state(artefact) == NEXT_AS_OF
     assert not list(artefact.parent.glob(".*.tmp"))
+    # Every run is recorded. A run killed before the publication was found dead and
+    # marked failed by the next one; the random kill may also come after the run
+    # recorded its success (it then stays a success).
+    runs = recorded_runs(published_home)
+    assert [(job, as_of) for job, _, as_of in runs] == [("nightly_tiering", NEXT_AS_OF)] * 4
+    statuses = [status for _, status, _ in reversed(runs)]
+    failure, success = dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.SUCCESS
+    assert statuses[:2] == [failure, failure] and statuses[3] == success, statuses
+    assert statuses[2] in ((failure, success) if killed[2] else (success,)), statuses
+    if statuses[2] == failure:  # only the recovery run could have found it dead
+        assert "was killed before it finished; marked failed" in out

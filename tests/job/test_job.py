@@ -318,17 +318,6 @@ def test_manual_overrides_apply_until_they_expire_and_enter_the_history(nightly_
     )
 
 
-def test_run_is_recorded_in_the_dagster_instance(nightly_run):
-    instance = dg.DagsterInstance.from_config(str(nightly_run.home / "dagster"))
-    try:
-        runs = instance.get_runs()
-        assert runs and runs[0].job_name == "nightly_tiering"
-        assert runs[0].status == dg.DagsterRunStatus.SUCCESS
-        assert runs[0].tags["tiering/as_of_date"] == str(AS_OF)
-    finally:
-        instance.dispose()
-
-
 def test_minimal_landing_with_only_customers_and_transactions(minimal_run):
     run = minimal_run
     assert run.exit_code == 0, run.output
