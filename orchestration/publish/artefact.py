@@ -10,6 +10,9 @@ encrypted with its clearance's key, each with
 
 Parquet copies (encrypted with the same key, Parquet modular encryption) live in
 ``releases/<run>/parquet/`` and ``parquet`` is a symlink switched atomically.
+``report.html`` beside them is the run report of the clearance (charts of the tiers,
+aggregates only: :mod:`orchestration.publish.report`), built from the new artefact and
+swapped in with it.
 
 **The gate.** Every model column of the manifest must have an information class
 (:func:`orchestration.security.classification.missing_classes`). Only the dbt
@@ -35,7 +38,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +55,7 @@ from orchestration.publish.clearances import (
     pseudonym,
     published_tables,
 )
+from orchestration.publish.report import REPORT, CheckResult, gather, render
 from orchestration.security.classification import missing_classes
 from orchestration.security.keys import CLEARANCES, KeyStore
 from orchestration.security.stores import attach_sql, new_connection, sha256_file
@@ -88,6 +92,8 @@ class Publication:
     encrypted: bool
     as_of_date: str
     run_id: str
+    #: the run report, written beside the artefact under a temporary name until the swap
+    report: Path | None = None
 
 
 def _fsync(path: Path) -> None:
@@ -107,6 +113,8 @@ def _clean_stale(folder: Path) -> None:
     for stale in folder.glob(f".{ARTEFACT}.*.tmp*"):
         stale.unlink(missing_ok=True)
     for stale in folder.glob(".parquet.*.tmp"):
+        stale.unlink(missing_ok=True)
+    for stale in folder.glob(f".{REPORT}.*.tmp"):
         stale.unlink(missing_ok=True)
     releases = folder / "releases"
     if releases.is_dir():
@@ -293,6 +301,7 @@ def _build(
     run_id: str,
     encrypted: bool,
     scanned_clean: set[tuple] | None = None,
+    checks: Sequence[CheckResult] = (),
 ) -> Publication:
     keys = KeyStore(paths.home)
     key_text = keys.text(clearance)
@@ -335,6 +344,12 @@ def _build(
                 f"(format parquet, compression zstd{encryption})"
             )
             parquet_hashes[table.name] = sha256_file(target)
+        # the run report, from this clearance's tables (and the warehouse's ingest counts)
+        report = tmp.parent / f".{REPORT}.{run_id}.tmp"
+        report.write_text(
+            render(gather(con, clearance, as_of_date, run_id, warehouse="wh", checks=checks)),
+            encoding="utf-8",
+        )
         con.execute("detach wh")
         # the vault's values and tokens, read once into this in-memory connection (a
         # temp table: never in the artefact; a spill is encrypted), not once per table
@@ -393,6 +408,7 @@ def _build(
         encrypted=encrypted,
         as_of_date=as_of_date,
         run_id=run_id,
+        report=report,
     )
 
 
@@ -408,6 +424,10 @@ def _swap(folder: Path, pub: Publication) -> Publication:
         # symlink in one rename: keep it as an old release and switch to the link.
         current.rename(folder / "releases" / f"restored-{pub.run_id[:8]}")
     os.replace(link_tmp, current)
+    if pub.report is not None:
+        _fsync(pub.report)
+        os.replace(pub.report, folder / REPORT)
+        pub.report = folder / REPORT
     _fsync(folder)
     pub.path = target
     pub.parquet_dir = current
@@ -421,8 +441,10 @@ def publish(
     run_id: str,
     *,
     general_unencrypted: bool = False,
+    checks: Sequence[CheckResult] = (),
 ) -> dict[str, Publication]:
-    """Build every clearance's artefact, scan them all, then swap them in."""
+    """Build every clearance's artefact and report (with ``checks``, the run's check
+    results so far), scan them all, then swap them in."""
     unclassed = missing_classes(manifest)
     if unclassed:
         raise PublicationRefused(
@@ -452,6 +474,7 @@ def publish(
                 run_id,
                 encrypted=not (clearance == "general" and general_unencrypted),
                 scanned_clean=scanned_clean,
+                checks=checks,
             )
     except BaseException:
         # nothing of a refused or failed publication stays behind (it may hold what
@@ -459,6 +482,7 @@ def publish(
         for clearance in CLEARANCES:
             folder = paths.published / clearance
             (folder / f".{ARTEFACT}.{run_id}.tmp").unlink(missing_ok=True)
+            (folder / f".{REPORT}.{run_id}.tmp").unlink(missing_ok=True)
             shutil.rmtree(folder / "releases" / stamp, ignore_errors=True)
         raise
     return {c: _swap(paths.published / c, pub) for c, pub in built.items()}

@@ -6,6 +6,7 @@ import dagster as dg
 
 from contracts.marts import PUBLISHED_LAYERS
 from orchestration.publish.artefact import publish, remove_unsplit_artefact
+from orchestration.publish.report import CheckResult
 from orchestration.security import access_log, governance
 from orchestration.settings import TieringConfig
 from orchestration.transform.assets import dbt_project
@@ -13,6 +14,28 @@ from orchestration.transform.assets import dbt_project
 PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
 #: the actor the access log records for what the nightly job does.
 JOB_ACTOR = "tiering-job"
+
+
+def run_check_results(context: dg.AssetExecutionContext) -> list[CheckResult]:
+    """The asset checks evaluated so far in this run (the run report lists them)."""
+    records = context.instance.get_records_for_run(
+        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    results = []
+    for record in records:
+        event = record.event_log_entry.dagster_event
+        if event is None:
+            continue
+        check = event.asset_check_evaluation_data
+        results.append(
+            CheckResult(
+                asset=check.asset_key.to_user_string(),
+                name=check.check_name,
+                passed=check.passed,
+                severity=check.severity.value,
+            )
+        )
+    return results
 
 
 def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -30,8 +53,9 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         description="One encrypted BI artefact per clearance: "
         "$TIERING_HOME/published/<general|confidential|restricted>/tiers.duckdb and "
         "parquet/<table>.parquet, scanned for customer identifiers and swapped in "
-        "atomically after every blocking check passed; each publication is recorded "
-        "in the access log.",
+        "atomically after every blocking check passed, each with its run report "
+        "(report.html: charts of the tiers, aggregates only); each publication is "
+        "recorded in the access log.",
     )
     def published_tiers(
         context: dg.AssetExecutionContext, tiering: TieringConfig
@@ -53,6 +77,7 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
             tiering.as_of.isoformat(),
             context.run.run_id,
             general_unencrypted=tiering.publish_general_unencrypted,
+            checks=run_check_results(context),
         )
         head = ""
         for clearance, pub in pubs.items():
@@ -77,6 +102,11 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 **{f"{c}_path": dg.MetadataValue.path(str(p.path)) for c, p in pubs.items()},
+                **{
+                    f"{c}_report": dg.MetadataValue.path(str(p.report))
+                    for c, p in pubs.items()
+                    if p.report
+                },
                 **{f"{c}_row_counts": dg.MetadataValue.json(p.tables) for c, p in pubs.items()},
                 "as_of_date": tiering.as_of.isoformat(),
                 "access_log_head": head,
