@@ -9,7 +9,7 @@ MANIFEST_STAMP := dbt_project/target/tiering_fingerprint.txt
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.py' \) -print 2>/dev/null)
 export TIERING_HOME ?= $(CURDIR)/data
 
-.PHONY: run test test-browser ui setup lint format manifest bench clean catalogue
+.PHONY: run test test-ui ui setup lint format manifest bench clean catalogue
 
 setup: $(STAMP) $(MANIFEST_STAMP)
 
@@ -33,12 +33,13 @@ run: setup
 	$(BIN)/tiering demo
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not ui"
 
-# the run report in headless Chromium (Debian's package, installed by the test when
-# missing); screenshots in test-artefacts/
-test-browser: setup
-	$(BIN)/python -m pytest -q -m browser tests/browser
+# what people look at: the run report in headless Chromium (Debian's package,
+# installed by the test when missing; screenshots in test-artefacts/) and the tier
+# metadata the Dagster UI plots
+test-ui: setup
+	$(BIN)/python -m pytest -q -m ui tests/ui
 
 ui: setup
 	mkdir -p $(TIERING_HOME)/dagster

@@ -98,13 +98,15 @@ def run_job(
     as_of: dt.date | str = AS_OF,
     *,
     dbt_tests: bool = True,
+    instance=None,
 ) -> JobRun:
     """Run the nightly job in process and capture its summary.
 
     The run service of ``tiering run`` runs the job with an ephemeral Dagster instance,
     which spares each run ~1,000 SQLite writes of Dagster events (about 5 s of CPU)
-    that the test does not read. The runs that ``tiering run`` records in the home's
-    instance are tested in test_crash, which starts the command itself.
+    that the test does not read; or in ``instance``, which the test then reads. The
+    runs that ``tiering run`` records in the home's instance are tested in test_crash,
+    which starts the command itself.
     """
     import contextlib
     import io
@@ -118,7 +120,9 @@ def run_job(
     buf = io.StringIO()
     env = {} if dbt_tests else SKIP_DBT_TESTS
     with contextlib.redirect_stdout(buf), subprocess_env(env):
-        with dg.DagsterInstance.ephemeral() as instance:
+        with contextlib.ExitStack() as stack:
+            if instance is None:
+                instance = stack.enter_context(dg.DagsterInstance.ephemeral())
             outcome = run_nightly(
                 resolve_paths(home, landing), parse_as_of(str(as_of)), instance=instance
             )

@@ -22,6 +22,7 @@ from orchestration.security.keys import KeyStore
 from orchestration.security.stores import remove_other_access
 from orchestration.settings import TieringConfig
 from orchestration.transform import seeds
+from orchestration.transform.metadata import schemes_by_model, tier_metadata
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
 
 #: groups of the resource types that do not live under models/.
@@ -145,10 +146,42 @@ def tiering_dbt_assets(
     # dagster-dbt has just copied the prepared parse state (partial_parse.msgpack)
     # into the run's target folder with the project file's mode, not the home's umask
     remove_other_access(tiering.paths.dbt_target)
-    yield from invocation.stream()
+    # The build's events are kept until it ends: the tier models' outputs then get their
+    # distribution (orchestration.transform.metadata), read once dbt has let go of the
+    # warehouse. Outputs must stay in dependency order, so every event waits.
+    events: list[Any] = []
+    try:
+        events.extend(invocation.stream())
+    except Exception:
+        yield from events  # what was built before the failure is recorded
+        raise
     # reached only when the build succeeded (stream() raises on a failed build)
+    yield from with_tier_metadata(context, events, warehouse, tiering)
     if not skip_seeds:
         seeds.record(warehouse, load)
+
+
+def with_tier_metadata(
+    context: dg.AssetExecutionContext, events: Sequence[Any], warehouse, tiering: TieringConfig
+) -> Iterator[Any]:
+    """``events`` with the tier distribution added to the outputs of the tier models."""
+    schemes = schemes_by_model()
+    tier_outputs: dict[str, str] = {}  # output name -> model
+    for event in events:
+        if isinstance(event, dg.Output):
+            model = context.asset_key_for_output(event.output_name).path[-1]
+            if model in schemes:
+                tier_outputs[event.output_name] = model
+    found = (
+        tier_metadata(warehouse, {m: schemes[m] for m in tier_outputs.values()}, tiering.as_of)
+        if tier_outputs
+        else {}
+    )
+    for event in events:
+        model = tier_outputs.get(event.output_name) if isinstance(event, dg.Output) else None
+        if model in found:
+            event = event.with_metadata({**event.metadata, **found[model]})
+        yield event
 
 
 class TieringDbtCliResource(DbtCliResource):

@@ -3,13 +3,11 @@ disk with every network name unresolvable, every chart is drawn (a non-empty box
 non-empty shapes), nothing fails to load, no script error; a screenshot of each report
 is kept under test-artefacts/ (CI keeps that folder).
 
-``make test-browser`` runs this lane (``.ci/run`` calls it after ``make test``): it
-installs the ``chromium`` package with apt-get when it is missing (nothing downloads a
-browser of its own) and rates a small generated landing for two month-ends, so the
-migration and the trend have something to show.
+``make test-ui`` runs this lane (``.ci/run`` calls it after ``make test``); it installs
+the ``chromium`` package with apt-get when it is missing (nothing downloads a browser
+of its own). The reports are those of the lane's two runs (tests/ui/conftest.py).
 """
 
-import datetime as dt
 import html
 import json
 import re
@@ -19,14 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.demo import generate
 from orchestration.publish.report import REPORT
-from tests.conftest import run_job
 
-pytestmark = pytest.mark.browser
+pytestmark = pytest.mark.ui
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
-MONTH_ENDS = ("2026-09-30", "2026-10-31")
 #: recorded before anything else of the page runs: script errors and failed loads
 WATCH = """<script>window.__errors = [];
 addEventListener('error', e => __errors.push(String(e.message || (e.target && (e.target.src
@@ -79,20 +74,9 @@ def browse(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("report")
-    landing = base / "landing"
-    generate(landing, customers=150, months=12, seed=11, as_of=dt.date(2026, 10, 31))
-    for as_of in MONTH_ENDS:
-        run = run_job(base / "home", landing, as_of, dbt_tests=as_of == MONTH_ENDS[-1])
-        assert run.exit_code == 0, run.output[-4000:]
-    return base / "home" / "published"
-
-
 @pytest.mark.parametrize("clearance", ["general", "restricted"])
-def test_the_report_opens_offline_with_every_chart_drawn(published, clearance, tmp_path):
-    report = published / clearance / REPORT
+def test_the_report_opens_offline_with_every_chart_drawn(two_runs, clearance, tmp_path):
+    report = two_runs.home / "published" / clearance / REPORT
     text = report.read_text(encoding="utf-8")
     expected = re.findall(r'<svg class="chart" data-chart="([^"]+)"', text)
     assert len(expected) > 40  # distributions, cross-tab, migrations, trends
