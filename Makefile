@@ -9,7 +9,7 @@ MANIFEST_STAMP := dbt_project/target/tiering_fingerprint.txt
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.py' \) -print 2>/dev/null)
 export TIERING_HOME ?= $(CURDIR)/data
 
-.PHONY: run test test-ui ui setup lint format manifest bench clean catalogue
+.PHONY: run test test-ui docs ui setup lint format manifest bench clean catalogue
 
 setup: $(STAMP) $(MANIFEST_STAMP)
 
@@ -40,6 +40,10 @@ test: setup
 # metadata the Dagster UI plots
 test-ui: setup
 	$(BIN)/python -m pytest -q -m ui tests/ui
+
+# the dbt docs site of the warehouse, one page: $(TIERING_HOME)/dbt/docs/static_index.html
+docs: setup
+	$(BIN)/tiering docs
 
 ui: setup
 	mkdir -p $(TIERING_HOME)/dagster

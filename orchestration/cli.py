@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--home", type=Path, help="working folder (default $TIERING_HOME or ./data)")
 
+    docs = sub.add_parser(
+        "docs", help="build the dbt docs site of the warehouse ($TIERING_HOME/dbt/docs)"
+    )
+    docs.add_argument("--home", type=Path, help="working folder (default $TIERING_HOME or ./data)")
+    docs.add_argument(
+        "--as-of", type=_date, help="as-of date of the compiled SQL (default: yesterday)"
+    )
+
     demo = sub.add_parser("demo", help="generate demo data if needed, run, summarise")
     demo.add_argument("--home", type=Path)
     demo.add_argument("--customers", type=int, default=10_000)
@@ -193,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
         service.generate_landing(
             args.out, args.customers, args.months, args.seed, args.as_of, fmt=args.format
         )
+        return 0
+    if args.command == "docs":
+        try:
+            service.build_docs(resolve_paths(args.home), args.as_of or default_as_of())
+        except service.DocsError as exc:
+            print(f"tiering docs: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "run":
         paths = resolve_paths(args.home, args.landing)

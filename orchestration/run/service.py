@@ -145,3 +145,60 @@ def demo_as_of(
         return DEMO_AS_OF
     generate_landing(paths.landing, customers, months, seed, DEMO_AS_OF, progress)
     return DEMO_AS_OF
+
+
+class DocsError(RuntimeError):
+    """The dbt docs site could not be built (the message says why)."""
+
+
+def build_docs(paths: Paths, as_of: dt.date, progress: Say = say) -> Path:
+    """Build the dbt docs site of the project against the home's warehouse (its catalog:
+    tables, columns, types, row counts; never a value) as one self-contained page,
+    ``$TIERING_HOME/dbt/docs/static_index.html``, and return its path.
+
+    It holds the run lock while dbt reads the warehouse, so it waits for a running job
+    instead of failing on the warehouse's lock.
+    """
+    import os
+    import subprocess
+
+    from orchestration.settings import TieringConfig
+    from orchestration.transform.assets import dbt_env
+    from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
+
+    if not paths.warehouse.exists():
+        raise DocsError(f"no warehouse at {paths.warehouse}: run `tiering run` first")
+    make_private(paths.home)
+    target = paths.home / "dbt" / "docs"
+    target.mkdir(parents=True, exist_ok=True)
+    # start from the prepared parse state: dbt parses only what changed
+    prepared = prepare_manifest().parent / "partial_parse.msgpack"
+    if prepared.exists():
+        (target / prepared.name).write_bytes(prepared.read_bytes())
+    config = TieringConfig(as_of_date=as_of.isoformat(), home=str(paths.home))
+    env = {**os.environ, **dbt_env(config)}
+    command = [
+        dbt_executable(),
+        "docs",
+        "generate",
+        "--static",
+        "--project-dir",
+        str(project_dir()),
+        "--profiles-dir",
+        str(project_dir()),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target),
+    ]
+    progress(f"building the dbt docs of {paths.warehouse}")
+    with exclusive_run(paths.home, say=progress):
+        done = subprocess.run(
+            command, cwd=project_dir(), env=env, capture_output=True, text=True, check=False
+        )
+    page = target / "static_index.html"
+    if done.returncode != 0 or not page.exists():
+        tail = "\n".join(done.stdout.splitlines()[-15:])
+        raise DocsError(f"dbt docs generate failed (exit {done.returncode}):\n{tail}")
+    progress(f"dbt docs: {page} (one page: open it in a browser, no server needed)")
+    return page
