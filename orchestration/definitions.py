@@ -5,7 +5,7 @@ import dagster as dg
 from orchestration.ingest.assets import landing_specs, manifest_spec, raw_assets
 from orchestration.ingest.checks import raw_checks
 from orchestration.publish.assets import build_published_asset
-from orchestration.run.schedules import nightly_job, nightly_schedule
+from orchestration.run.schedules import landing_sensor, nightly_job, nightly_schedule
 from orchestration.security.assets import (
     governance_assets,
     governance_checks,
@@ -28,6 +28,7 @@ defs = dg.Definitions(
     asset_checks=[*raw_checks, *mart_checks, *governance_checks],
     jobs=[nightly_job, governance_job],
     schedules=[nightly_schedule, governance_schedule],
+    sensors=[landing_sensor],
     # A run launched by hand from the UI without an as-of date rates the day before
     # it starts (read when it starts); the schedule and the CLI always pass one.
     resources={"dbt": dbt_resource, "tiering": TieringConfig()},

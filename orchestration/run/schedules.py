@@ -2,16 +2,23 @@
 
 The job runs every asset from the landing files to the published artefact in one
 process (DuckDB allows one writer; dbt runs as a subprocess of that step). The
-schedule fires at 02:00 Asia/Shanghai and rates customers as of the previous day.
+schedule fires at 02:00 Asia/Shanghai and rates customers as of the previous day. The
+optional landing sensor (off by default) starts the same job when landing files
+arrive.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from pathlib import Path
 
 import dagster as dg
 
-from orchestration.settings import BUSINESS_TZ, previous_day
+from contracts.landing import SOURCES
+from orchestration.ingest.files import LandingFileError, find_files
+from orchestration.settings import BUSINESS_TZ, previous_day, resolve_paths
 
 NIGHTLY_JOB_NAME = "nightly_tiering"
 #: tag shared by every run that writes the warehouse; the run queue admits one at a
@@ -21,6 +28,8 @@ WAREHOUSE_TAG = {"tiering/warehouse": "writer"}
 #: the monthly governance assets (review, restore drill) have a job of their own
 #: (orchestration/security/assets.py) and are not part of the night.
 GOVERNANCE_GROUP = "governance"
+#: how often the landing sensor looks at the landing folder (when switched on)
+LANDING_SENSOR_INTERVAL_S = 120
 
 nightly_job = dg.define_asset_job(
     name=NIGHTLY_JOB_NAME,
@@ -50,4 +59,54 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         run_key=f"as_of={as_of}",
         run_config=run_config_for(as_of),
         tags={"tiering/as_of_date": str(as_of)},
+    )
+
+
+def landing_fingerprint(landing: Path) -> str:
+    """A hash of the landing files of every source: path, size and modification time.
+    A new, changed or removed file changes it; reading the files is left to the run."""
+    entries = []
+    for source in SOURCES:
+        try:
+            files = find_files(landing, source)
+        except LandingFileError as exc:  # a refused link: the run will say so too
+            entries.append(f"{source}: {exc}")
+            continue
+        for path in files:
+            stat = path.stat()
+            entries.append(
+                f"{path.relative_to(landing).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}"
+            )
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+
+
+@dg.sensor(
+    job=nightly_job,
+    minimum_interval_seconds=LANDING_SENSOR_INTERVAL_S,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Off by default. Starts the nightly job (as of yesterday) when a landing "
+    "file arrives, changes or is removed, once the folder has stayed the same for one "
+    "interval (a file still being written does not start a run). The files present when "
+    "the sensor is switched on are its baseline.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext):
+    landing = resolve_paths().landing
+    now = landing_fingerprint(landing)
+    cursor = json.loads(context.cursor) if context.cursor else None
+    if cursor is None:
+        context.update_cursor(json.dumps({"launched": now, "seen": now}))
+        return dg.SkipReason(f"baseline recorded: the files now in {landing}")
+    if now == cursor["launched"]:
+        if now != cursor["seen"]:
+            context.update_cursor(json.dumps({**cursor, "seen": now}))
+        return dg.SkipReason(f"no new landing file in {landing}")
+    if now != cursor["seen"]:
+        context.update_cursor(json.dumps({**cursor, "seen": now}))
+        return dg.SkipReason("landing files changed; waiting one interval for them to settle")
+    as_of = previous_day(dt.datetime.now(dt.UTC))
+    context.update_cursor(json.dumps({"launched": now, "seen": now}))
+    return dg.RunRequest(
+        run_key=f"landing={now[:16]}",
+        run_config=run_config_for(as_of),
+        tags={"tiering/as_of_date": str(as_of), "tiering/trigger": "landing_sensor"},
     )
