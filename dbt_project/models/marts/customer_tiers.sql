@@ -19,15 +19,7 @@ measures as (
 customer_measures as (
 
     -- the measures of every tier of the customer that has some, in display order
-    select
-        ratings.customer_id,
-        string_agg(measures.measures_zh, '；' order by measures.display_order) as measures_zh,
-        string_agg(measures.measures_en, '; ' order by measures.display_order) as measures_en
-    from {{ ref('tier_ratings_current') }} as ratings
-    inner join measures
-        on ratings.scheme = measures.scheme
-            and ratings.tier_code = measures.tier_code
-    group by ratings.customer_id
+    select * from {{ ref('tier_service_measures_current') }}
 
 ),
 
