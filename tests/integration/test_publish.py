@@ -230,12 +230,15 @@ def test_concurrent_reader_never_sees_an_error_or_a_mix(paths: Paths):
     reader = ctx.Process(target=_reader, args=(str(artefact), started, stop, queue))
     reader.start()
     assert started.wait(timeout=60), "reader did not start"
+    # swaps for 3 s and at least 3 times (a loaded machine publishes more slowly), then
+    # lets the reader read the last one
     deadline = time.monotonic() + 3
     version = 1
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline or version < 4:
         version += 1
         make_warehouse(paths, version, rows=20_000)
         pub.publish(paths, MANIFEST, "2026-10-31", f"run-{version}")
+    time.sleep(0.5)
     stop.set()
     seen, errors, reads = queue.get(timeout=60)
     reader.join(timeout=30)
