@@ -32,6 +32,22 @@ def connect(
         yield con
 
 
+def table_columns(
+    con: duckdb.DuckDBPyConnection, table: str, schema: str, catalog: str | None = None
+) -> set[str]:
+    """The column names of ``schema.table`` in ``catalog`` (default: the connection's
+    current catalog); empty when the table is not there."""
+    return {
+        c
+        for (c,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = coalesce(?, current_database()) and table_schema = ? "
+            "and table_name = ?",
+            [catalog, schema, table],
+        ).fetchall()
+    }
+
+
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -33,6 +33,7 @@ import duckdb
 
 from orchestration.publish.clearances import K_ANONYMITY
 from orchestration.transform.registry import scheme_codes, tier_schemes
+from orchestration.warehouse import quote_ident, quote_literal, table_columns
 
 REPORT = "report.html"
 #: the rating dates shown in the trend charts (the latest ones)
@@ -89,22 +90,8 @@ class ReportData:
     #: (source, reason code, rows)
     quarantine: list[tuple[str, str, int]] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
-
-
-def _columns(
-    con: duckdb.DuckDBPyConnection, table: str, catalog: str | None = None, schema: str = "main"
-) -> set[str]:
-    """The columns of ``table`` (none when it is absent) in ``catalog`` (default: the
-    current one)."""
-    return {
-        c
-        for (c,) in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_catalog = coalesce(?, current_database()) and table_schema = ? "
-            "and table_name = ?",
-            [catalog, schema, table],
-        ).fetchall()
-    }
+    #: scheme -> its codes in rank order (the seeds'), for ordering and colours
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _order(scheme: str, codes: Iterable[str], known: dict[str, tuple[str, ...]]) -> list[str]:
@@ -127,7 +114,7 @@ def gather(
     """The report's aggregates from the open artefact (the current catalog) and, for
     the ingest counts, the warehouse attached as ``warehouse`` (when given)."""
     known = scheme_codes()
-    tiers_columns = _columns(con, "customer_tiers")
+    tiers_columns = table_columns(con, "customer_tiers", "main")
     data = ReportData(
         clearance=clearance,
         as_of_date=as_of_date,
@@ -137,11 +124,13 @@ def gather(
             con.execute("select count(*) from customer_tiers").fetchone()[0] if tiers_columns else 0
         ),
         checks=list(checks),
+        codes=known,
     )
     schemes = [s.scheme for s in tier_schemes() if f"{s.scheme}_code" in tiers_columns]
     if schemes:
         union = " union all ".join(
-            f"select '{s}' as scheme, {s}_code as code, {s}_zh as zh, {s}_en as en "
+            f"select {quote_literal(s)} as scheme, {quote_ident(s + '_code')} as code, "
+            f"{quote_ident(s + '_zh')} as zh, {quote_ident(s + '_en')} as en "
             "from customer_tiers"
             for s in schemes
         )
@@ -167,12 +156,12 @@ def gather(
         )
     _gather_migration(con, data)
     _gather_trend(con, data)
-    if warehouse and _columns(con, "source_manifest", warehouse, "raw"):
+    if warehouse and table_columns(con, "source_manifest", "raw", warehouse):
         data.sources = [
             tuple(r)
             for r in con.execute(
                 "select source, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
-                f"from {warehouse}.raw.source_manifest order by source"
+                f"from {quote_ident(warehouse)}.raw.source_manifest order by source"
             ).fetchall()
         ]
         present = {
@@ -184,8 +173,8 @@ def gather(
             ).fetchall()
         }
         parts = [
-            f"select '{s}' as source, reason_code, count(*) as n "
-            f"from {warehouse}.quarantine.{s} group by all"
+            f"select {quote_literal(s)} as source, reason_code, count(*) as n "
+            f"from {quote_ident(warehouse)}.quarantine.{quote_ident(s)} group by all"
             for s, *_ in data.sources
             if s in present
         ]
@@ -200,7 +189,7 @@ def gather(
 
 
 def _gather_migration(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
-    if "customer_count" not in _columns(con, "tier_migration"):
+    if "customer_count" not in table_columns(con, "tier_migration", "main"):
         return
     latest = con.execute(
         "select max(to_as_of_date), max(from_as_of_date) from tier_migration "
@@ -220,7 +209,9 @@ def _gather_migration(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
 
 
 def _gather_trend(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
-    if not {"valid_from", "valid_to", "scheme"} <= _columns(con, "customer_tier_history"):
+    if not {"valid_from", "valid_to", "scheme"} <= table_columns(
+        con, "customer_tier_history", "main"
+    ):
         return
     # the tier of every customer at each rating date: the period that covers the date
     for scheme, day, code, n in con.execute(
@@ -393,7 +384,7 @@ padding: 3px 8px; text-align: right; } th { background: #f4f6f7; } td.text { tex
 def render(data: ReportData) -> str:
     """The report as one self-contained HTML page."""
     suppress = data.clearance == "general"
-    known = scheme_codes()
+    known = data.codes
     out = [
         "<!doctype html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',

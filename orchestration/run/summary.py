@@ -10,9 +10,10 @@ from orchestration.publish.artefact import ARTEFACT
 from orchestration.security.keys import CLEARANCES, KeyStore
 from orchestration.security.stores import connect_duckdb, open_store
 from orchestration.settings import Paths
+from orchestration.transform.metadata import TIERS_SCHEMA, scheme_distribution
 from orchestration.transform.registry import tier_schemes
 from orchestration.transform.seeds import read_record
-from orchestration.warehouse import connect, quote_ident
+from orchestration.warehouse import connect, quote_ident, table_columns
 
 
 @dataclass
@@ -98,27 +99,13 @@ def _table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]
 def _distributions(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> list[str]:
     """One block per tier scheme of ``table`` (from the scheme registry): code, label,
     customers and share, best tier first (by rank, else the most frequent first)."""
-    cols = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'marts' "
-            "and table_name = ?",
-            [table],
-        ).fetchall()
-    }
+    cols = table_columns(con, table, TIERS_SCHEMA)
     lines = []
     schemes = [s for s in tier_schemes() if s.model == table and s.code_column in cols]
     for scheme in schemes:
-        code = quote_ident(scheme.code_column)
-        label = quote_ident(scheme.label_column) if scheme.label_column in cols else code
-        rank = f"{scheme.prefix}_rank" if scheme.prefix else "tier_rank"
-        order = f"min({quote_ident(rank)})" if rank in cols else "count(*) desc"
         if len(schemes) > 1:
             lines.append(f"    {scheme.scheme}")
-        for value, text, count in con.execute(
-            f"select {code}, any_value({label}), count(*) from marts.{quote_ident(table)} "
-            f"group by {code} order by {order}, {code}"
-        ).fetchall():
+        for value, text, count in scheme_distribution(con, table, scheme, cols):
             share = count / rows if rows else 0
             lines.append(f"      {value or '':<20}{text or '':<26}{count:>9,}  {share:6.1%}")
     return lines
@@ -128,10 +115,7 @@ def unmapped_education_levels(con: duckdb.DuckDBPyConnection) -> tuple[int, int]
     """Customers whose education level is on file but not in seed education_levels
     (their education tier is UNRATED), and the distinct such values; None when
     ``marts.customer_education_tier`` or its flag is not there (a failed run)."""
-    flagged = con.execute(
-        "select count(*) from information_schema.columns where table_schema = 'marts' "
-        "and table_name = 'customer_education_tier' and column_name = 'education_level_unmapped'"
-    ).fetchone()[0]
+    flagged = "education_level_unmapped" in table_columns(con, "customer_education_tier", "marts")
     if not flagged:
         return None
     customers, values = con.execute(

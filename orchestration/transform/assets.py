@@ -12,6 +12,7 @@ import functools
 import importlib.metadata
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -162,7 +163,10 @@ def tiering_dbt_assets(
 
 
 def with_tier_metadata(
-    context: dg.AssetExecutionContext, events: Sequence[Any], warehouse, tiering: TieringConfig
+    context: dg.AssetExecutionContext,
+    events: Sequence[Any],
+    warehouse: Path,
+    tiering: TieringConfig,
 ) -> Iterator[Any]:
     """``events`` with the tier distribution added to the outputs of the tier models."""
     schemes = schemes_by_model()

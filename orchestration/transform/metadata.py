@@ -11,7 +11,8 @@ Every materialisation of a tier asset (a model of the scheme registry) carries:
 
 The dbt subprocess holds the warehouse while it builds, so the job reads these after
 the build, in one connection, and attaches them to the models' outputs then (the
-build's events are yielded after it, in their order).
+build's events are yielded after it, in their order). The per-scheme counts are the
+same query as the run summary's (:func:`scheme_distribution`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration.transform.registry import TierScheme, tier_schemes
-from orchestration.warehouse import connect, quote_ident
+from orchestration.warehouse import connect, quote_ident, table_columns
 
 
 def schemes_by_model() -> dict[str, list[TierScheme]]:
@@ -35,35 +37,48 @@ def schemes_by_model() -> dict[str, list[TierScheme]]:
     return dict(out)
 
 
+#: the schema of the tier tables (the tiers and the effective marts alike)
+TIERS_SCHEMA = "marts"
+
+
+def scheme_distribution(
+    con: duckdb.DuckDBPyConnection, table: str, scheme: TierScheme, columns: set[str]
+) -> list[tuple[str | None, str | None, int]]:
+    """(code, English label, customers) of ``scheme`` in the tier table ``table`` (whose
+    ``columns`` are given), best tier first (by rank, else the most frequent first).
+    The run summary prints it; the tier assets' metadata carry it."""
+    code = quote_ident(scheme.code_column)
+    label = quote_ident(scheme.label_column) if scheme.label_column in columns else code
+    order = (
+        f"min({quote_ident(scheme.rank_column)})"
+        if scheme.rank_column in columns
+        else "count(*) desc"
+    )
+    return con.execute(
+        f"select {code}, any_value({label}), count(*) "
+        f"from {TIERS_SCHEMA}.{quote_ident(table)} group by {code} order by {order}, {code}"
+    ).fetchall()
+
+
 def tier_metadata(
     warehouse: Path, models: Mapping[str, list[TierScheme]], as_of: dt.date
 ) -> dict[str, dict[str, object]]:
-    """``{model: metadata}`` of the models in ``models`` that exist in the warehouse
-    (read-only, one connection; a dbt model's name is unique in the project, whatever
-    its schema)."""
+    """``{model: metadata}`` of the tier tables of ``models`` that are in the warehouse
+    (read-only, one connection)."""
     out: dict[str, dict[str, object]] = {}
     with connect(warehouse, read_only=True) as con:
-        schema_of: dict[str, str] = {}
-        present: set[tuple[str, str]] = set()
-        for schema, table, column in con.execute(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "where table_catalog = current_database()"
-        ).fetchall():
-            schema_of[table] = schema
-            present.add((table, column))
         for model, schemes in models.items():
-            schemes = [s for s in schemes if (model, s.code_column) in present]
+            columns = table_columns(con, model, TIERS_SCHEMA)
+            schemes = [s for s in schemes if s.code_column in columns]
             if not schemes:
                 continue
-            table = f"{quote_ident(schema_of[model])}.{quote_ident(model)}"
+            table = f"{TIERS_SCHEMA}.{quote_ident(model)}"
             rows = con.execute(f"select count(*) from {table}").fetchone()[0]
             entries: list[dg.TableRecord] = []
             numbers: dict[str, object] = {}
             for scheme in schemes:
-                for code, n in con.execute(
-                    f"select coalesce({quote_ident(scheme.code_column)}, 'NULL') as code, "
-                    f"count(*) from {table} group by 1 order by 1"
-                ).fetchall():
+                for code, _, n in scheme_distribution(con, model, scheme, columns):
+                    code = code or "NULL"
                     entries.append(
                         dg.TableRecord(
                             {
@@ -82,7 +97,7 @@ def tier_metadata(
                         f"select distinct rule_version from {table} order by 1"
                     ).fetchall()
                 ]
-                if (model, "rule_version") in present
+                if "rule_version" in columns
                 else []
             )
             out[model] = {

@@ -37,6 +37,11 @@ class TierScheme:
     def label_column(self) -> str:
         return f"{self.prefix}_en" if self.prefix else "tier_label_en"
 
+    @property
+    def rank_column(self) -> str:
+        """The rank column of the scheme's codes (a model may lack it)."""
+        return f"{self.prefix}_rank" if self.prefix else "tier_rank"
+
 
 def tier_schemes() -> tuple[TierScheme, ...]:
     entries = (dbt_project_yml().get("vars") or {}).get("tier_schemes")
