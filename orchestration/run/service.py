@@ -164,7 +164,7 @@ def build_docs(paths: Paths, as_of: dt.date, progress: Say = say) -> Path:
 
     from orchestration.settings import TieringConfig
     from orchestration.transform.assets import dbt_env
-    from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
+    from orchestration.transform.project import dbt_command, prepare_manifest, project_dir
 
     if not paths.warehouse.exists():
         raise DocsError(f"no warehouse at {paths.warehouse}: run `tiering run` first")
@@ -177,20 +177,7 @@ def build_docs(paths: Paths, as_of: dt.date, progress: Say = say) -> Path:
         (target / prepared.name).write_bytes(prepared.read_bytes())
     config = TieringConfig(as_of_date=as_of.isoformat(), home=str(paths.home))
     env = {**os.environ, **dbt_env(config)}
-    command = [
-        dbt_executable(),
-        "docs",
-        "generate",
-        "--static",
-        "--project-dir",
-        str(project_dir()),
-        "--profiles-dir",
-        str(project_dir()),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(target),
-    ]
+    command = dbt_command(["docs", "generate", "--static"], target)
     progress(f"building the dbt docs of {paths.warehouse}")
     with exclusive_run(paths.home, say=progress):
         done = subprocess.run(

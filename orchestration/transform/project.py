@@ -123,6 +123,25 @@ def dbt_executable() -> str:
     return "dbt"
 
 
+def dbt_command(args: list[str], target: Path, root: Path | None = None) -> list[str]:
+    """A dbt command line on the project ``root`` (default: the project of this
+    install), its profile beside it, with ``target`` for dbt's artefacts and log.
+    Run it with ``cwd=root``: the profile's plugin is found relative to it."""
+    root = root or project_dir()
+    return [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(root),
+        "--profiles-dir",
+        str(root),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target),
+    ]
+
+
 def prepare_manifest(root: Path | None = None, *, force: bool = False) -> Path:
     """Parse the dbt project unless its manifest is current; return the manifest path.
 
@@ -147,19 +166,7 @@ def prepare_manifest(root: Path | None = None, *, force: bool = False) -> Path:
             target,
         )
         stamp = fingerprint(root)
-        cmd = [
-            dbt_executable(),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(root),
-            "--profiles-dir",
-            str(root),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-        ]
+        cmd = dbt_command(["parse", "--quiet"], target, root)
         done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
         if done.returncode != 0 or not (target / "manifest.json").is_file():
             raise RuntimeError(
