@@ -238,6 +238,23 @@ VOLATILE_COLUMNS = ("_loaded_at", "_run_id", "loaded_at", "run_id", "published_a
 CHECKED_SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "main")
 
 
+def rows_without(con, table: str, excluded: tuple[str, ...] = ()) -> list[tuple]:
+    """Every row of ``schema.table`` on the open connection, without the ``excluded``
+    columns (run-dependent lineage), sorted on all columns: two warehouses compare."""
+    schema, name = table.split(".")
+    columns = [
+        c
+        for (c,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+        if c not in excluded
+    ]
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return con.execute(f"select {cols} from {table} order by all").fetchall()
+
+
 def table_checksums(path: Path) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent content hash of every table in ``path``."""
     sums: dict[str, tuple[int, int]] = {}

@@ -20,7 +20,7 @@ import pytest
 from contracts.landing import SOURCES
 from orchestration.ingest.load import IngestResult, run_ingest
 from orchestration.settings import resolve_paths
-from tests.conftest import open_db, query
+from tests.conftest import open_db, query, rows_without
 
 AS_OF = dt.date(2026, 10, 31)
 HEADER = "transaction_id,customer_id,transaction_ts,transaction_type,amount\n"
@@ -60,31 +60,19 @@ def ingest(landing: Path, home: Path, as_of: dt.date = AS_OF) -> dict[str, Inges
 def tables(home: Path) -> dict[str, list[tuple]]:
     """Every table ingest writes, without lineage columns, in a stable order (one
     connection: opening the encrypted warehouse is most of the cost on this data)."""
-    out = {}
     with open_db(home / "warehouse.duckdb") as con:
-        for schema, table in [
-            ("raw", "customers"),
-            ("raw", "transactions"),
-            ("quarantine", "customers"),
-            ("quarantine", "transactions"),
-            ("quarantine", "transactions_extra_columns"),
-            ("raw", "source_manifest"),
-            ("ingest", "landing_files"),
-        ]:
-            columns = [
-                c
-                for (c,) in con.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = ? and table_name = ? order by ordinal_position",
-                    [schema, table],
-                ).fetchall()
-                if c not in LINEAGE
-            ]
-            select = ", ".join(f'"{c}"' for c in columns)
-            out[f"{schema}.{table}"] = con.execute(
-                f"select {select} from {schema}.{table} order by all"
-            ).fetchall()
-    return out
+        return {
+            table: rows_without(con, table, LINEAGE)
+            for table in (
+                "raw.customers",
+                "raw.transactions",
+                "quarantine.customers",
+                "quarantine.transactions",
+                "quarantine.transactions_extra_columns",
+                "raw.source_manifest",
+                "ingest.landing_files",
+            )
+        }
 
 
 def full_reload(home: Path, landing: Path, as_of: dt.date = AS_OF) -> dict[str, list[tuple]]:

@@ -39,7 +39,7 @@ import pytest
 
 from orchestration.demo import generate
 from orchestration.transform.registry import tier_schemes
-from tests.conftest import open_db, run_job
+from tests.conftest import open_db, rows_without, run_job
 
 #: the repository root: the backfill subprocess imports tests.conftest from it.
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ BACKFILL_SCRIPT = """
 import json, sys
 from pathlib import Path
 import duckdb
-from tests.conftest import open_db, run_job
+from tests.conftest import open_db, rows_without, run_job
 
 home, landing, report = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 runs = []
@@ -193,18 +193,7 @@ def _cut_landing(full: Path, out: Path, as_of: str) -> Path:
 
 def _rows(warehouse: Path, table: str, excluded: tuple[str, ...]) -> list[tuple]:
     with open_db(warehouse) as con:
-        schema, name = table.split(".")
-        columns = [
-            c
-            for (c,) in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ? order by ordinal_position",
-                [schema, name],
-            ).fetchall()
-            if c not in excluded
-        ]
-        cols = ", ".join(f'"{c}"' for c in columns)
-        return con.execute(f"select {cols} from {table} order by all").fetchall()
+        return rows_without(con, table, excluded)
 
 
 def _star_rows(artefact: Path) -> dict[str, tuple]:
