@@ -36,8 +36,8 @@ test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not ui"
 
 # what people look at: the run report in headless Chromium (Debian's package,
-# installed by the test when missing; screenshots in test-artefacts/) and the tier
-# metadata the Dagster UI plots
+# installed by the test when missing; screenshots in test-artefacts/), the tier
+# metadata the Dagster UI plots, and a month-end backfill launched through the UI's API
 test-ui: setup
 	$(BIN)/python -m pytest -q -m ui tests/ui
 

@@ -5,14 +5,19 @@ import dagster as dg
 from orchestration.ingest.assets import landing_specs, manifest_spec, raw_assets
 from orchestration.ingest.checks import raw_checks
 from orchestration.publish.assets import build_published_asset
-from orchestration.run.schedules import landing_sensor, nightly_job, nightly_schedule
+from orchestration.run.resource import TieringRun
+from orchestration.run.schedules import (
+    landing_sensor,
+    month_end_backfill_job,
+    nightly_job,
+    nightly_schedule,
+)
 from orchestration.security.assets import (
     governance_assets,
     governance_checks,
     governance_job,
     governance_schedule,
 )
-from orchestration.settings import TieringConfig
 from orchestration.transform.assets import dbt_resource, tiering_dbt_assets
 from orchestration.transform.checks import mart_checks
 
@@ -26,10 +31,11 @@ defs = dg.Definitions(
         *governance_assets,
     ],
     asset_checks=[*raw_checks, *mart_checks, *governance_checks],
-    jobs=[nightly_job, governance_job],
+    jobs=[nightly_job, month_end_backfill_job, governance_job],
     schedules=[nightly_schedule, governance_schedule],
     sensors=[landing_sensor],
     # A run launched by hand from the UI without an as-of date rates the day before
-    # it starts (read when it starts); the schedule and the CLI always pass one.
-    resources={"dbt": dbt_resource, "tiering": TieringConfig()},
+    # it starts (read when it starts); the schedule, the backfill and the CLI always
+    # pass one.
+    resources={"dbt": dbt_resource, "tiering": TieringRun()},
 )

@@ -56,24 +56,41 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+#: run locks this process holds, by lock file: the count of nested holders
+_held_run_locks: dict[Path, int] = {}
+
+
 @contextlib.contextmanager
 def exclusive_run(home: Path, say=print) -> Iterator[None]:
-    """Hold ``$TIERING_HOME/.run.lock`` for a whole run, so two ``tiering run`` processes
-    never write one warehouse together; the second waits for the first.
+    """Hold ``$TIERING_HOME/.run.lock`` for a whole run, so two runs (``tiering run``
+    or launched by Dagster) never write one warehouse together; the second waits for
+    the first.
 
     The lock is an OS file lock: it is released when the process ends, even when it
-    is killed, so a crashed run never leaves a stale lock behind.
+    is killed, so a crashed run never leaves a stale lock behind. It is re-entrant
+    within a process: ``tiering run`` takes it around the job, and the job's run
+    resource takes it again (see ``orchestration.run.resource``).
     """
     import fcntl
 
     home.mkdir(parents=True, exist_ok=True)
-    with (home / ".run.lock").open("a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"another run holds {home / '.run.lock'}; waiting for it to finish")
-            fcntl.flock(fh, fcntl.LOCK_EX)
+    path = (home / ".run.lock").resolve()
+    if _held_run_locks.get(path):
+        _held_run_locks[path] += 1
         try:
             yield
         finally:
+            _held_run_locks[path] -= 1
+        return
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another run holds {path}; waiting for it to finish")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        _held_run_locks[path] = 1
+        try:
+            yield
+        finally:
+            del _held_run_locks[path]
             fcntl.flock(fh, fcntl.LOCK_UN)

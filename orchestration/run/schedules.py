@@ -1,17 +1,24 @@
-"""The nightly job and its schedule.
+"""The nightly job and what launches it: the schedule, the landing sensor, and the
+month-end backfill.
 
 The job runs every asset from the landing files to the published artefact in one
 process (DuckDB allows one writer; dbt runs as a subprocess of that step). The
 schedule fires at 02:00 Asia/Shanghai and rates customers as of the previous day. The
 optional landing sensor (off by default) starts the same job when landing files
-arrive.
+arrive. ``month_end_backfill`` is the same selection partitioned by calendar month:
+a backfill over a range of months, launched from the UI (the job's Partitions tab,
+or the Backfills page), queues one run per month-end, as of that month's last day;
+the run queue admits one warehouse writer at a time, in the order the runs were
+queued, so the months are rated one after another, as nightly runs would have.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -31,9 +38,18 @@ GOVERNANCE_GROUP = "governance"
 #: how often the landing sensor looks at the landing folder (when switched on)
 LANDING_SENSOR_INTERVAL_S = 120
 
+#: the month-end backfill job
+BACKFILL_JOB_NAME = "month_end_backfill"
+#: first month a backfill can rate (YYYY-MM); TIERING_BACKFILL_FROM, read when the code
+#: location loads, moves it
+DEFAULT_BACKFILL_FROM = "2020-01"
+
+#: everything from the landing files to the published artefact
+NIGHTLY_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.groups(GOVERNANCE_GROUP)
+
 nightly_job = dg.define_asset_job(
     name=NIGHTLY_JOB_NAME,
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(GOVERNANCE_GROUP),
+    selection=NIGHTLY_SELECTION,
     description="Landing files -> raw -> staging -> intermediate -> tiers -> history -> "
     "marts -> published artefact.",
     executor_def=dg.in_process_executor,
@@ -45,6 +61,45 @@ def run_config_for(as_of: dt.date, **settings: object) -> dg.RunConfig:
     return dg.RunConfig(
         resources={"tiering": {"config": {"as_of_date": as_of.isoformat(), **settings}}}
     )
+
+
+def month_end(partition_key: str) -> dt.date:
+    """The as-of date of a month partition: the last day of that month
+    (``"2026-08"`` -> 2026-08-31)."""
+    first = dt.datetime.strptime(partition_key, "%Y-%m").date()
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _month_end_run_config(partition_key: str) -> dict:
+    config = run_config_for(month_end(partition_key)).to_config_dict()
+    return {key: value for key, value in config.items() if value}
+
+
+def _month_end_tags(partition_key: str) -> dict[str, str]:
+    return {"tiering/as_of_date": str(month_end(partition_key)), "tiering/trigger": "backfill"}
+
+
+#: one partition per calendar month, up to the last month that has ended (in the
+#: business time zone)
+month_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=os.environ.get("TIERING_BACKFILL_FROM", DEFAULT_BACKFILL_FROM),
+    fmt="%Y-%m",
+    timezone=BUSINESS_TZ,
+)
+
+month_end_backfill_job = dg.define_asset_job(
+    name=BACKFILL_JOB_NAME,
+    selection=NIGHTLY_SELECTION,
+    description="The nightly job as of month-ends: select a range of months and launch a "
+    "backfill; each month is rated as of its last day, one run after another.",
+    config=dg.PartitionedConfig(
+        partitions_def=month_partitions,
+        run_config_for_partition_key_fn=_month_end_run_config,
+        tags_for_partition_key_fn=_month_end_tags,
+    ),
+    executor_def=dg.in_process_executor,
+    tags={**WAREHOUSE_TAG, "dagster/max_retries": "1"},
+)
 
 
 @dg.schedule(

@@ -16,8 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.demo import DEFAULT_AS_OF as DEMO_AS_OF
-from orchestration.security.backup import finish_interrupted_restore
-from orchestration.security.keys import preflight
+from orchestration.run.resource import prepare_home
 from orchestration.security.stores import make_private
 from orchestration.settings import Paths, duckdb_settings, duckdb_settings_in_force
 from orchestration.warehouse import exclusive_run
@@ -100,13 +99,9 @@ def _run_nightly(
     from orchestration.run.schedules import NIGHTLY_JOB_NAME, run_config_for
     from orchestration.run.summary import RunOutcome, print_summary
 
-    # Production keys are checked before anything is written; then everything the
-    # run creates under the home is private (umask 027).
-    preflight(paths.home)
-    make_private(paths.home)
-    finished = finish_interrupted_restore(paths)
-    if finished:
-        progress(f"finished an interrupted restore: swapped in {', '.join(finished)}")
+    # Production keys are checked before anything is written (the instance included);
+    # then everything the run creates under the home is private (umask 027).
+    prepare_home(paths, progress)
     owned = instance is None
     instance = instance or ensure_instance(paths.dagster_home)
     progress(f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}")

@@ -209,3 +209,77 @@ def test_spill_files_are_encrypted(tmp_path: Path):
     chunks = [chunk for chunk in seen if len(chunk) > 100_000]
     assert chunks, "the sort did not spill"
     assert all(len(zlib.compress(chunk)) > 0.99 * len(chunk) for chunk in chunks)
+
+
+def test_the_run_lock_is_reentrant_within_a_process_and_held_until_the_outer_block_ends(
+    tmp_path: Path,
+):
+    """``tiering run`` holds the lock around the job and the job's run resource takes it
+    again: the inner block must not wait for its own process, and leaving it must not
+    release the lock of the outer one."""
+    probe = textwrap.dedent(f"""
+        import fcntl
+        with open({str(tmp_path / ".run.lock")!r}, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                print("free")
+            except BlockingIOError:
+                print("held")
+    """)
+
+    def state() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    messages: list[str] = []
+    with exclusive_run(tmp_path, say=messages.append):
+        with exclusive_run(tmp_path, say=messages.append):
+            assert state() == "held"
+        assert state() == "held"  # the outer block still holds it
+    assert state() == "free"
+    assert messages == []  # never waited for itself
+
+
+def test_a_run_launched_by_dagster_waits_for_the_run_lock_and_makes_the_home_private(
+    tmp_path: Path,
+):
+    """Runs launched by the schedule, a sensor, a backfill or the UI do not go through
+    ``tiering run``: their run resource takes the home's run lock (so a CLI run and a
+    queued run never write the warehouse together) and makes what they write private."""
+    import os
+    import threading
+
+    from orchestration.run.resource import TieringRun
+
+    home = tmp_path / "home"
+    holder = hold(f"""
+        import time
+        from pathlib import Path
+        from orchestration.warehouse import exclusive_run
+        with exclusive_run(Path({str(home)!r})):
+            print("held", flush=True)
+            time.sleep(1.5)
+    """)
+    entered = threading.Event()
+    umask_in_run: list[int] = []
+    previous = os.umask(0o022)
+
+    def run() -> None:
+        resource = TieringRun(home=str(home), landing=str(tmp_path / "landing"))
+        with resource.process_config_and_initialize_cm():
+            entered.set()
+            umask_in_run.append(os.umask(0o027))
+
+    try:
+        thread = threading.Thread(target=run)
+        started = time.monotonic()
+        thread.start()
+        assert not entered.wait(0.5)  # the CLI run holds the lock
+        thread.join(timeout=30)
+        assert entered.is_set() and time.monotonic() - started >= 1.0
+    finally:
+        os.umask(previous)
+        holder.wait(timeout=10)
+    assert umask_in_run == [0o027]  # files the run creates are not world-readable

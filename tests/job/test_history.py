@@ -1,23 +1,21 @@
 """Tier history over a sequence of monthly ratings.
 
-Two homes rate the same customers for the same month-ends and must end with the same
-history:
-
-- "nightly" (run in this process): every run sees a landing folder cut at its as-of
-  date, as the nightly delivery would be (that a later run of a month replaces its
-  rating is pinned by the dbt unit tests of tier_monthly_ratings);
-- "backfill" (run in a subprocess, in parallel, to halve the wall time): a copy of the
-  nightly home after its first month-end (July), then one landing folder with all the
-  data and the later month-ends processed out of order (September before August, so
-  August is backfilled after a later month is stored).
+One home rates the same customers at four month-ends, as nightly runs would: every run
+sees a landing folder cut at its as-of date, as the nightly delivery would be (that a
+later run of a month replaces its rating is pinned by the dbt unit tests of
+tier_monthly_ratings). Between September and October, August is rated again from the
+full landing folder (a past month backfilled after a later month is stored): it must
+see nothing after August and leave the stored history as it was. That a month-end
+backfill launched from the Dagster UI gives the same history as nightly runs is
+tests/ui/test_backfill.py.
 
 Crafted customers check fast up / slow down of the star level: two monthly ratings
 below the band keep the level with WATCH, the third drops it, a recovery resets the
 count, an upgrade applies at once. A crafted customer with manual overrides checks
 that an override pins its scheme for exactly its validity (valid_until included),
 enters the history like any rating, never enters the fast up / slow down fold, and
-that an override starting later is held back (backfill) or not yet delivered
-(nightly) with the same result.
+that an override starting later is held back (the re-rated August) or not yet
+delivered (the nightly runs) with the same result.
 
 The runs skip dbt's unit and data tests (DBT_EXCLUDE_RESOURCE_TYPES): the unit tests
 do not depend on the data and the data tests run in the nightly job of test_job; the
@@ -27,11 +25,6 @@ history invariants they would check are asserted here directly.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -41,13 +34,10 @@ from orchestration.demo import generate
 from orchestration.transform.registry import tier_schemes
 from tests.conftest import open_db, rows_without, run_job
 
-#: the repository root: the backfill subprocess imports tests.conftest from it.
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FINAL_AS_OF = dt.date(2026, 10, 31)
-NIGHTLY = ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31"]
-#: the backfill home starts as a copy of the nightly home after NIGHTLY[0]
-BACKFILL = ["2026-09-30", "2026-08-31", "2026-10-31"]
 MONTH_ENDS = ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31"]
+#: re-rated from the full landing folder after September is stored
+RERATED = "2026-08-31"
 
 # Star points = 6-month average daily assets / 100 (no card spend, no fee business),
 # so the sum S of the monthly balances over the 6-month window decides the level:
@@ -108,47 +98,15 @@ EXPECTED_PIN = {
     "2026-09-30": (("STAR_5", "STAR_5", False), ("STAR_6", "STAR_6", True)),
     "2026-10-31": (("STAR_5", "STAR_5", False), ("STAR_6", "STAR_5", True)),
 }
-# tables compared between the homes, with the run-dependent lineage columns left out
-COMPARED = {
-    "history.tier_monthly_ratings": ("_invocation_id", "_loaded_at"),
-    "history.tier_hysteresis": (),
-    "marts.customer_tier_history": (),
-    "marts.tier_migration": (),
-    "marts.customer_star_tier_effective": (),
-    "marts.customer_tiers": (),
-}
-
-# Runs a sequence of as-of dates in one home (the backfill, in a subprocess) and
-# records what the published artefact shows after each run.
-BACKFILL_SCRIPT = """
-import json, sys
-from pathlib import Path
-import duckdb
-from tests.conftest import open_db, rows_without, run_job
-
-home, landing, report = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-runs = []
-for as_of in sys.argv[4:]:
-    run = run_job(home, landing, as_of, dbt_tests=False)
-    entry = {"as_of": as_of, "exit_code": run.exit_code}
-    if run.exit_code:
-        entry["output"] = run.output[-4000:]
-        runs.append(entry)
-        break
-    with open_db(run.artefact) as con:
-        entry["latest_history_date"] = str(con.execute(
-            "select max(last_rated_as_of_date) from customer_tier_history").fetchone()[0])
-        entry["migration_dates"] = [str(d) for (d,) in con.execute(
-            "select distinct to_as_of_date from tier_migration").fetchall()]
-    runs.append(entry)
-report.write_text(json.dumps(runs))
-"""
+# the stored history a re-rated past month must leave as it was, and its run-dependent
+# lineage columns (the models that read it show what is visible as of a run's date)
+HISTORY, LINEAGE = "history.tier_monthly_ratings", ("_invocation_id", "_loaded_at")
 
 
 def _append_crafted(landing: Path) -> None:
     """Add the crafted customers. Customers onboarded after an as-of date stay in the
-    files: a run of that date holds them (and their rows) back, nightly and backfill
-    alike."""
+    files: a run of that date holds them (and their rows) back, whether it reads
+    the folder cut at its date or the full one."""
     path = landing / "customers.csv"
     header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
     with path.open("a", encoding="utf-8") as fh:
@@ -230,102 +188,93 @@ def full_landing(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def histories(tmp_path_factory, full_landing):
-    """Run both homes (the backfill in a subprocess meanwhile) and return what they hold."""
+    """Rate the four month-ends, re-rate August after September; return what the runs
+    published and the history around the re-rating."""
     base = tmp_path_factory.mktemp("homes")
-    backfill_home, report = base / "backfill", base / "backfill.json"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("TIERING_HOME", "TIERING_LANDING", "DAGSTER_HOME")
-    }
-    nightly_home, seen, pins = base / "nightly", {}, {}
+    home, seen, pins = base / "nightly", {}, {}
 
     def nightly(as_of: str) -> None:
         landing = _cut_landing(full_landing, base / f"landing_{as_of}", as_of)
-        run = run_job(nightly_home, landing, as_of, dbt_tests=False)
+        run = run_job(home, landing, as_of, dbt_tests=False)
         assert run.exit_code == 0, run.output[-4000:]
         # the first run loads the rule seeds; the later ones find them unchanged
         assert ("rule seeds unchanged since run" in run.output) is bool(seen), run.output
         seen[as_of] = _star_rows(run.artefact)
         pins[as_of] = _pin_rows(run.artefact)
 
-    nightly(NIGHTLY[0])
-    shutil.copytree(nightly_home, backfill_home)
-    with (base / "backfill.log").open("w") as log:
-        backfill = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                BACKFILL_SCRIPT,
-                str(backfill_home),
-                str(full_landing),
-                str(report),
-                *BACKFILL,
+    def history() -> list[tuple]:
+        return _rows(home / "warehouse.duckdb", HISTORY, LINEAGE)
+
+    for as_of in MONTH_ENDS[:3]:
+        nightly(as_of)
+    before = history()
+    rerun = run_job(home, full_landing, RERATED, dbt_tests=False)
+    assert rerun.exit_code == 0, rerun.output[-4000:]
+    with open_db(rerun.artefact) as con:
+        rerated = {
+            "latest_history_date": str(
+                con.execute(
+                    "select max(last_rated_as_of_date) from customer_tier_history"
+                ).fetchone()[0]
+            ),
+            "migration_dates": [
+                str(d)
+                for (d,) in con.execute(
+                    "select distinct to_as_of_date from tier_migration"
+                ).fetchall()
             ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for as_of in NIGHTLY[1:]:
-                nightly(as_of)
-        finally:
-            backfill.wait(timeout=900)
-    runs = json.loads(report.read_text()) if report.exists() else []
-    assert [r["exit_code"] for r in runs] == [0] * len(BACKFILL), (
-        runs,
-        (base / "backfill.log").read_text()[-4000:],
-    )
+            "star": _star_rows(rerun.artefact),
+        }
+    after = history()
+    nightly(MONTH_ENDS[3])
     return {
-        "nightly": nightly_home / "warehouse.duckdb",
-        "backfill": backfill_home / "warehouse.duckdb",
+        "warehouse": home / "warehouse.duckdb",
         "nightly_seen": seen,
         "nightly_pins": pins,
-        "backfill_runs": runs,
+        "rerated": rerated,
+        "before_rerating": before,
+        "after_rerating": after,
     }
 
 
-@pytest.mark.parametrize("table", sorted(COMPARED))
-def test_backfill_gives_the_same_history_as_nightly_runs(histories, table):
-    nightly = _rows(histories["nightly"], table, COMPARED[table])
-    backfill = _rows(histories["backfill"], table, COMPARED[table])
-    assert nightly, table
-    assert nightly == backfill, table
+def test_a_rerated_past_month_leaves_the_history_as_it_was(histories):
+    before, after = histories["before_rerating"], histories["after_rerating"]
+    assert before
+    assert after == before
+
+
+def test_a_rerated_past_month_never_sees_later_months(histories):
+    rerated = histories["rerated"]
+    # August was rated after September was stored: it saw up to August only
+    assert rerated["latest_history_date"] == RERATED
+    assert rerated["migration_dates"] == [RERATED]
+    # and its published star levels are those of the nightly August run
+    assert rerated["star"] == histories["nightly_seen"][RERATED]
 
 
 def test_one_monthly_rating_per_month_latest_run_wins(histories):
-    for home in ("nightly", "backfill"):
-        with open_db(histories[home]) as con:
-            months = con.execute(
-                "select rating_month, list(distinct rated_as_of_date) from "
-                "history.tier_monthly_ratings group by 1 order by 1"
-            ).fetchall()
-            assert [(str(m), [str(d) for d in dates]) for m, dates in months] == [
-                (d[:8] + "01", [d]) for d in MONTH_ENDS
-            ], home
-            duplicates = con.execute(
-                "select count(*) from (select customer_id, rating_month, scheme "
-                "from history.tier_monthly_ratings group by all having count(*) > 1)"
-            ).fetchone()[0]
-            assert duplicates == 0
-            periods = con.execute(
-                "select count(*) from (select customer_id, scheme, valid_from "
-                "from marts.customer_tier_history group by all having count(*) > 1)"
-            ).fetchone()[0]
-            assert periods == 0
-            schemes = con.execute(
-                "select count(distinct scheme) from marts.customer_tier_history"
-            ).fetchone()[0]
-            assert schemes == len(tier_schemes())  # every scheme of the registry
-
-
-def test_a_backfilled_month_never_sees_later_months(histories):
-    runs = {r["as_of"]: r for r in histories["backfill_runs"]}
-    # August was rated after September was stored: it saw up to August only
-    assert runs["2026-08-31"]["latest_history_date"] == "2026-08-31"
-    assert runs["2026-08-31"]["migration_dates"] == ["2026-08-31"]
-    assert runs["2026-09-30"]["latest_history_date"] == "2026-09-30"
+    with open_db(histories["warehouse"]) as con:
+        months = con.execute(
+            "select rating_month, list(distinct rated_as_of_date) from "
+            "history.tier_monthly_ratings group by 1 order by 1"
+        ).fetchall()
+        assert [(str(m), [str(d) for d in dates]) for m, dates in months] == [
+            (d[:8] + "01", [d]) for d in MONTH_ENDS
+        ]
+        duplicates = con.execute(
+            "select count(*) from (select customer_id, rating_month, scheme "
+            "from history.tier_monthly_ratings group by all having count(*) > 1)"
+        ).fetchone()[0]
+        assert duplicates == 0
+        periods = con.execute(
+            "select count(*) from (select customer_id, scheme, valid_from "
+            "from marts.customer_tier_history group by all having count(*) > 1)"
+        ).fetchone()[0]
+        assert periods == 0
+        schemes = con.execute(
+            "select count(distinct scheme) from marts.customer_tier_history"
+        ).fetchone()[0]
+        assert schemes == len(tier_schemes())  # every scheme of the registry
 
 
 def test_star_level_is_fast_up_slow_down(histories):
@@ -340,7 +289,7 @@ def test_star_level_is_fast_up_slow_down(histories):
 
 
 def test_history_periods_and_migration_of_the_crafted_customers(histories):
-    with open_db(histories["backfill"]) as con:
+    with open_db(histories["warehouse"]) as con:
         periods = con.execute(
             "select scheme, tier_code, valid_from, valid_to, rating_count, is_current "
             "from marts.customer_tier_history where customer_id = 'H_DOWN' "
@@ -367,37 +316,36 @@ def test_history_periods_and_migration_of_the_crafted_customers(histories):
 def test_manual_overrides_pin_for_their_validity_and_enter_the_history(histories):
     """H_PIN's star level is pinned for August only: applied on the last day of its
     validity (08-31), expired by itself on 09-30; its effective star level is pinned
-    from 09-15 on, over the fold's DOWNGRADED in October. Both homes store the pins as
+    from 09-15 on, over the fold's DOWNGRADED in October. The runs store the pins as
     monthly ratings flagged is_override, and the SCD2 history shows them as periods of
     their own (also the effective pin of the code the fold holds in September)."""
     assert histories["nightly_pins"] == EXPECTED_PIN
     d = dt.date.fromisoformat
-    for home in ("nightly", "backfill"):
-        with open_db(histories[home]) as con:
-            stored = con.execute(
-                "select rating_month, scheme, tier_code, computed_tier_code, override_id "
-                "from history.tier_monthly_ratings where customer_id = 'H_PIN' "
-                "and is_override order by 1, 2"
-            ).fetchall()
-            periods = con.execute(
-                "select scheme, tier_code, valid_from, valid_to, is_override, "
-                "override_approved_by from marts.customer_tier_history "
-                "where customer_id = 'H_PIN' and scheme in ('star_level', "
-                "'effective_star_level') order by 1, 3"
-            ).fetchall()
-            held_back = con.execute(
-                "select count(*) from quarantine.overrides where override_id = 'H2'"
-            ).fetchone()[0]
-        assert stored == [
-            (d("2026-08-01"), "star_level", "STAR_7", "STAR_5", "H1"),
-            (d("2026-09-01"), "effective_star_level", "STAR_6", None, "H2"),
-            (d("2026-10-01"), "effective_star_level", "STAR_6", None, "H2"),
-        ], home
-        assert periods == [
-            ("effective_star_level", "STAR_6", d("2026-07-31"), d("2026-09-30"), False, None),
-            ("effective_star_level", "STAR_6", d("2026-09-30"), None, True, "个人金融部 E10388"),
-            ("star_level", "STAR_6", d("2026-07-31"), d("2026-08-31"), False, None),
-            ("star_level", "STAR_7", d("2026-08-31"), d("2026-09-30"), True, "零售业务部 E10217"),
-            ("star_level", "STAR_5", d("2026-09-30"), None, False, None),
-        ], home
-        assert held_back == 0  # the last run (10-31) loads it; earlier ones held it back
+    with open_db(histories["warehouse"]) as con:
+        stored = con.execute(
+            "select rating_month, scheme, tier_code, computed_tier_code, override_id "
+            "from history.tier_monthly_ratings where customer_id = 'H_PIN' "
+            "and is_override order by 1, 2"
+        ).fetchall()
+        periods = con.execute(
+            "select scheme, tier_code, valid_from, valid_to, is_override, "
+            "override_approved_by from marts.customer_tier_history "
+            "where customer_id = 'H_PIN' and scheme in ('star_level', "
+            "'effective_star_level') order by 1, 3"
+        ).fetchall()
+        held_back = con.execute(
+            "select count(*) from quarantine.overrides where override_id = 'H2'"
+        ).fetchone()[0]
+    assert stored == [
+        (d("2026-08-01"), "star_level", "STAR_7", "STAR_5", "H1"),
+        (d("2026-09-01"), "effective_star_level", "STAR_6", None, "H2"),
+        (d("2026-10-01"), "effective_star_level", "STAR_6", None, "H2"),
+    ]
+    assert periods == [
+        ("effective_star_level", "STAR_6", d("2026-07-31"), d("2026-09-30"), False, None),
+        ("effective_star_level", "STAR_6", d("2026-09-30"), None, True, "个人金融部 E10388"),
+        ("star_level", "STAR_6", d("2026-07-31"), d("2026-08-31"), False, None),
+        ("star_level", "STAR_7", d("2026-08-31"), d("2026-09-30"), True, "零售业务部 E10217"),
+        ("star_level", "STAR_5", d("2026-09-30"), None, False, None),
+    ]
+    assert held_back == 0  # the last run (10-31) loads it; earlier ones held it back

@@ -1,7 +1,8 @@
-"""The UI lane (``make test-ui``): what people look at, the run report in a browser
-and the Dagster UI's metadata. Both read the same two nightly runs of a small
-generated landing, two month-ends apart (so the migration, the trend and the plots
-over runs have two points), recorded in one Dagster instance."""
+"""The UI lane (``make test-ui``): what people look at, the run report in a browser,
+the Dagster UI's metadata, and a month-end backfill launched through the UI's API.
+They read the same three nightly runs of a small generated landing, at three
+consecutive month-ends (so the migration, the trend and the plots over runs have
+several points), recorded in one Dagster instance."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -13,20 +14,25 @@ import pytest
 from orchestration.demo import generate
 from tests.conftest import run_job
 
-MONTH_ENDS = ("2026-09-30", "2026-10-31")
+MONTH_ENDS = ("2026-08-31", "2026-09-30", "2026-10-31")
 
 
 @dataclass
-class TwoRuns:
+class NightlyRuns:
     home: Path
     instance: dg.DagsterInstance
 
 
 @pytest.fixture(scope="session")
-def two_runs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("ui")
-    landing = base / "landing"
+def landing(tmp_path_factory) -> Path:
+    landing = tmp_path_factory.mktemp("ui") / "landing"
     generate(landing, customers=150, months=12, seed=11, as_of=dt.date(2026, 10, 31))
+    return landing
+
+
+@pytest.fixture(scope="session")
+def nightly_runs(tmp_path_factory, landing):
+    base = tmp_path_factory.mktemp("nightly")
     with dg.DagsterInstance.ephemeral() as instance:
         for as_of in MONTH_ENDS:
             # the last run with dbt's data tests, so the report lists every check
@@ -34,4 +40,4 @@ def two_runs(tmp_path_factory):
                 base / "home", landing, as_of, dbt_tests=as_of == MONTH_ENDS[-1], instance=instance
             )
             assert run.exit_code == 0, run.output[-4000:]
-        yield TwoRuns(home=base / "home", instance=instance)
+        yield NightlyRuns(home=base / "home", instance=instance)

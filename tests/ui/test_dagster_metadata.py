@@ -20,10 +20,10 @@ def materialisations(instance: dg.DagsterInstance, key: dg.AssetKey) -> list:
     return [r.asset_materialization for r in reversed(records)]  # oldest first
 
 
-def test_each_tier_count_is_a_number_plotted_over_the_runs(two_runs):
+def test_each_tier_count_is_a_number_plotted_over_the_runs(nightly_runs):
     for model, schemes in schemes_by_model().items():
         layer = "marts" if model.endswith("_effective") else "tiers"
-        runs = materialisations(two_runs.instance, dg.AssetKey([layer, model]))
+        runs = materialisations(nightly_runs.instance, dg.AssetKey([layer, model]))
         assert [m.metadata["as_of_date"].value for m in runs] == list(MONTH_ENDS), model
         for scheme in schemes:
             plotted = [
@@ -40,9 +40,9 @@ def test_each_tier_count_is_a_number_plotted_over_the_runs(two_runs):
         assert all(m.metadata["rule_version"].value for m in runs), model
 
 
-def test_the_numbers_are_the_tier_tables_of_that_run(two_runs):
-    last = materialisations(two_runs.instance, STAR)[-1].metadata
-    with connect(two_runs.home / "warehouse.duckdb", read_only=True) as con:
+def test_the_numbers_are_the_tier_tables_of_that_run(nightly_runs):
+    last = materialisations(nightly_runs.instance, STAR)[-1].metadata
+    with connect(nightly_runs.home / "warehouse.duckdb", read_only=True) as con:
         star = dict(
             con.execute(
                 "select tier_code, count(*) from marts.customer_star_tier group by 1"
@@ -65,8 +65,8 @@ def test_the_numbers_are_the_tier_tables_of_that_run(two_runs):
     assert sum(n for (s, _), n in shown.items() if s == "star_level") == sum(star.values())
 
 
-def test_the_published_asset_links_each_report(two_runs):
-    (published,) = materialisations(two_runs.instance, dg.AssetKey(["published", "tiers"]))[-1:]
+def test_the_published_asset_links_each_report(nightly_runs):
+    (published,) = materialisations(nightly_runs.instance, dg.AssetKey(["published", "tiers"]))[-1:]
     for clearance in ("general", "confidential", "restricted"):
         path = published.metadata[f"{clearance}_report"].value
-        assert path == str(two_runs.home / "published" / clearance / "report.html")
+        assert path == str(nightly_runs.home / "published" / clearance / "report.html")

@@ -75,8 +75,8 @@ def browse(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("clearance", ["general", "restricted"])
-def test_the_report_opens_offline_with_every_chart_drawn(two_runs, clearance, tmp_path):
-    report = two_runs.home / "published" / clearance / REPORT
+def test_the_report_opens_offline_with_every_chart_drawn(nightly_runs, clearance, tmp_path):
+    report = nightly_runs.home / "published" / clearance / REPORT
     text = report.read_text(encoding="utf-8")
     expected = re.findall(r'<svg class="chart" data-chart="([^"]+)"', text)
     assert len(expected) > 40  # distributions, cross-tab, migrations, trends
