@@ -33,7 +33,7 @@ run: setup
 	$(BIN)/tiering demo
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not ui"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "not ui"
 
 # what people look at: the run report in headless Chromium (Debian's package,
 # installed by the test when missing; screenshots in test-artefacts/), the tier

@@ -282,8 +282,11 @@ def table_checksums(path: Path) -> dict[str, tuple[int, int]]:
     return sums
 
 
-#: whole-job modules, longest first: pytest-xdist hands out work in collection order,
-#: so the long ones start at once on different workers instead of last on one.
+#: whole-job modules, longest first: pytest-xdist hands out work in collection order
+#: (``--no-loadscope-reorder``; by default it would order the groups by their number of
+#: tests), so the long ones start at once on different workers instead of last on one,
+#: and the modules that read the shared runs (test_security, test_job) come late, when
+#: the runs are built, instead of first on both workers, one waiting for the other.
 JOB_MODULES_BY_LENGTH = (
     "test_history",
     "test_crash",
