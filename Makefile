@@ -9,7 +9,7 @@ MANIFEST_STAMP := dbt_project/target/tiering_fingerprint.txt
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.py' \) -print 2>/dev/null)
 export TIERING_HOME ?= $(CURDIR)/data
 
-.PHONY: run test test-ui docs ui setup lint format manifest bench clean catalogue
+.PHONY: run test test-ui test-bi bi bi-setup docs ui setup lint format manifest bench clean catalogue
 
 setup: $(STAMP) $(MANIFEST_STAMP)
 
@@ -33,13 +33,37 @@ run: setup
 	$(BIN)/tiering demo
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "not ui"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "not ui and not bi"
 
 # what people look at: the run report in headless Chromium (Debian's package,
 # installed by the test when missing; screenshots in test-artefacts/), the tier
 # metadata the Dagster UI plots, and a month-end backfill launched through the UI's API
 test-ui: setup
 	$(BIN)/python -m pytest -q -m ui tests/ui
+
+# Apache Superset on the general artefact with the "Customer tiers" dashboard, in its own
+# virtualenv (.venv-bi, pinned in orchestration/bi/requirements.lock). BI_AS: a principal
+# with an active general grant (its key release is logged). http://127.0.0.1:8088
+BI_VENV := .venv-bi
+BI_STAMP := $(BI_VENV)/.installed
+BI_AS ?=
+BI_PORT ?= 8088
+
+$(BI_STAMP): orchestration/bi/requirements.lock
+	test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BI_VENV)/bin/python -m pip install --quiet -r orchestration/bi/requirements.lock
+	touch $(BI_STAMP)
+
+bi-setup: $(BI_STAMP)
+
+bi: setup $(BI_STAMP)
+	@test -n "$(BI_AS)" || { echo "make bi BI_AS=<principal with a general grant> (see README, Connect a BI tool)"; exit 2; }
+	$(BIN)/python -m orchestration.bi.superset --as "$(BI_AS)" --port $(BI_PORT) --venv $(BI_VENV)
+
+# Superset in headless Chromium: logs in, opens the dashboard, checks its charts drew data
+test-bi: setup $(BI_STAMP)
+	TIERING_BI_VENV=$(CURDIR)/$(BI_VENV) $(BIN)/python -m pytest -q -m bi tests/bi
 
 # the dbt docs site of the warehouse, one page: $(TIERING_HOME)/dbt/docs/static_index.html
 docs: setup

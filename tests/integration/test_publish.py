@@ -206,11 +206,14 @@ def test_failed_publication_keeps_the_previous_artefact(paths: Paths, monkeypatc
     assert not list((paths.published / "confidential").glob(".*.tmp"))
 
 
-def _reader(artefact: str, started, stop, queue) -> None:
+def _read_until_stopped(read_once, started, stop, queue) -> None:
+    """Call ``read_once()`` (the versions of the tables it read, or raises) until
+    ``stop``; put the versions seen, the errors (an exception, or a read that saw a mix
+    of versions) and the number of reads on ``queue``."""
     seen, errors, reads = set(), [], 0
     while not stop.is_set():
         try:
-            versions = read_versions(Path(artefact))
+            versions = read_once()
             if len(versions) != 1:
                 errors.append(f"mixed versions {versions}")
             seen |= versions
@@ -221,15 +224,61 @@ def _reader(artefact: str, started, stop, queue) -> None:
     queue.put((sorted(seen), errors, reads))
 
 
-def test_concurrent_reader_never_sees_an_error_or_a_mix(paths: Paths):
+def _reader(artefact: str, started, stop, queue) -> None:
+    _read_until_stopped(lambda: read_versions(Path(artefact)), started, stop, queue)
+
+
+def _sqlalchemy_reader(artefact: str, key_file: str, started, stop, queue) -> None:
+    """Reads as Apache Superset does (make bi): SQLAlchemy + duckdb-engine, an in-memory
+    database that attaches the artefact on connect, a new connection per query (NullPool),
+    every published table of the artefact."""
+    import sqlalchemy as sa
+
+    from orchestration.bi.artefact_connection import attach_on_connect
+
+    engine = sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.NullPool)
+    attach_on_connect(engine, Path(artefact), Path(key_file))
+
+    def read_once() -> set:
+        with engine.connect() as con:
+            tables = set(
+                con.execute(
+                    sa.text(
+                        "select table_name from information_schema.tables "
+                        "where table_catalog = 'tiers' and table_name not like '\\_%' escape '\\'"
+                    )
+                ).scalars()
+            )
+            assert tables == set(TABLES), tables
+            versions = set()
+            for table in sorted(tables):
+                query = sa.text(f"select distinct version from main.{table}")
+                versions |= set(con.execute(query).scalars())
+        return versions
+
+    _read_until_stopped(read_once, started, stop, queue)
+
+
+def test_concurrent_readers_never_see_an_error_or_a_mix(paths: Paths, tmp_path: Path):
+    """A DuckDB reader of the confidential artefact and a SQLAlchemy + duckdb-engine
+    reader of the general one (as Superset reads it) while runs publish."""
     make_warehouse(paths, 1, rows=20_000)
     pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
-    artefact = paths.published / "confidential" / pub.ARTEFACT
+    key_file = tmp_path / "general.key"
+    key_file.write_text(KeyStore(paths.home).text("general"))
+    key_file.chmod(0o600)
     ctx = mp.get_context("spawn")
-    queue, started, stop = ctx.Queue(), ctx.Event(), ctx.Event()
-    reader = ctx.Process(target=_reader, args=(str(artefact), started, stop, queue))
-    reader.start()
-    assert started.wait(timeout=60), "reader did not start"
+    readers = []
+    for target, args in (
+        (_reader, (str(paths.published / "confidential" / pub.ARTEFACT),)),
+        (_sqlalchemy_reader, (str(paths.published / "general" / pub.ARTEFACT), str(key_file))),
+    ):
+        queue, started, stop = ctx.Queue(), ctx.Event(), ctx.Event()
+        process = ctx.Process(target=target, args=(*args, started, stop, queue))
+        process.start()
+        readers.append((process, queue, started, stop))
+    for _, _, started, _ in readers:
+        assert started.wait(timeout=60), "a reader did not start"
     # swaps for 3 s and at least 3 times (a loaded machine publishes more slowly), then
     # lets the reader read the last one
     deadline = time.monotonic() + 3
@@ -239,12 +288,13 @@ def test_concurrent_reader_never_sees_an_error_or_a_mix(paths: Paths):
         make_warehouse(paths, version, rows=20_000)
         pub.publish(paths, MANIFEST, "2026-10-31", f"run-{version}")
     time.sleep(0.5)
-    stop.set()
-    seen, errors, reads = queue.get(timeout=60)
-    reader.join(timeout=30)
-    assert errors == []
-    assert reads > 10
-    assert len(seen) >= 2  # the reader really saw publications switch
+    for process, queue, _, stop in readers:
+        stop.set()
+        seen, errors, reads = queue.get(timeout=60)
+        process.join(timeout=30)
+        assert errors == [], process.name
+        assert reads > 5, process.name
+        assert len(seen) >= 2, process.name  # the reader really saw publications switch
 
 
 def test_publication_replaces_a_parquet_folder_restored_without_its_symlink(paths: Paths):
