@@ -49,6 +49,38 @@ def business_tz() -> str:
 
 BUSINESS_TZ = business_tz()
 
+#: Owners of the assets in the Dagster UI, by asset group (``team:<name>`` or an
+#: e-mail address): who answers for the files and their loading, for the rules and
+#: the tiers, for the access regime. Change them to your teams here.
+ASSET_OWNERS: dict[str, tuple[str, ...]] = {
+    "landing": ("team:data-engineering",),
+    "raw": ("team:data-engineering",),
+    "staging": ("team:data-engineering",),
+    "intermediate": ("team:data-engineering",),
+    "seeds": ("team:customer-tiering",),
+    "tiers": ("team:customer-tiering",),
+    "history": ("team:customer-tiering",),
+    "marts": ("team:customer-tiering",),
+    "published": ("team:data-engineering",),
+    "governance": ("team:information-security",),
+}
+#: asset tags: the layer (the asset group) and the highest information class (A, B or
+#: C) of the columns the asset holds, so the UI filters e.g. every class B asset
+LAYER_TAG = "tiering/layer"
+INFO_CLASS_TAG = "tiering/info_class"
+_CLASS_ORDER = ("C", "B", "A")
+
+
+def asset_labels(group: str, classes) -> dict:
+    """``owners`` and ``tags`` of an asset of ``group`` holding columns of ``classes``
+    (the highest one is its tag; C when it holds none): keyword arguments of
+    ``dg.asset`` / ``dg.AssetSpec``."""
+    ranked = [_CLASS_ORDER.index(c) for c in classes if c in _CLASS_ORDER]
+    return {
+        "owners": list(ASSET_OWNERS[group]),
+        "tags": {LAYER_TAG: group, INFO_CLASS_TAG: _CLASS_ORDER[max(ranked, default=0)]},
+    }
+
 
 @dataclass(frozen=True)
 class Paths:

@@ -9,7 +9,8 @@ import dagster as dg
 from contracts.landing import SOURCES, Source
 from orchestration.ingest.files import LandingFileError
 from orchestration.ingest.load import IngestResult, run_ingest
-from orchestration.settings import TieringConfig
+from orchestration.security.classification import TOKEN_CLASS
+from orchestration.settings import TieringConfig, asset_labels
 
 
 def _result_metadata(result: IngestResult) -> dict[str, dg.MetadataValue]:
@@ -49,6 +50,10 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         group_name="raw",
         deps=deps,
         kinds={"duckdb"},
+        # a class A value is stored as its token (class B)
+        **asset_labels(
+            "raw", (TOKEN_CLASS if c.info_class == "A" else c.info_class for c in source.columns)
+        ),
         description=f"{source.description} Typed rows of the landing files; rejected "
         f"rows go to quarantine.{source.name}.",
     )
@@ -82,6 +87,7 @@ landing_specs = [
         landing_key(s.name),
         group_name="landing",
         kinds={"csv", "parquet"},
+        **asset_labels("landing", (c.info_class for c in s.columns)),
         description=f"Landing files of source {s.name!r} "
         f"({'mandatory' if s.mandatory else 'optional'}).",
     )
@@ -95,6 +101,7 @@ manifest_spec = dg.AssetSpec(
     group_name="raw",
     kinds={"duckdb"},
     deps=[raw_key(s) for s in SOURCES],
+    **asset_labels("raw", ()),
     description="Per source and run: present?, files, rows read / loaded / quarantined / "
     "duplicate, unknown columns.",
 )

@@ -8,7 +8,7 @@ from contracts.marts import PUBLISHED_LAYERS
 from orchestration.publish.artefact import publish, remove_unsplit_artefact
 from orchestration.publish.report import CheckResult
 from orchestration.security import access_log, governance
-from orchestration.settings import TieringConfig
+from orchestration.settings import INFO_CLASS_TAG, TieringConfig, asset_labels
 from orchestration.transform.assets import dbt_project
 
 PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])
@@ -50,6 +50,10 @@ def build_published_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         group_name="published",
         deps=mart_keys,
         kinds={"duckdb", "parquet"},
+        # the artefacts hold the published tables: their highest class is the artefacts'
+        **asset_labels(
+            "published", (upstream.specs_by_key[k].tags.get(INFO_CLASS_TAG) for k in mart_keys)
+        ),
         description="One encrypted BI artefact per clearance: "
         "$TIERING_HOME/published/<general|confidential|restricted>/tiers.duckdb and "
         "parquet/<table>.parquet, scanned for customer identifiers and swapped in "

@@ -21,7 +21,7 @@ from packaging import version
 
 from orchestration.security.keys import KeyStore
 from orchestration.security.stores import remove_other_access
-from orchestration.settings import TieringConfig
+from orchestration.settings import INFO_CLASS_TAG, TieringConfig, asset_labels
 from orchestration.transform import seeds
 from orchestration.transform.metadata import schemes_by_model, tier_metadata
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
@@ -66,7 +66,49 @@ class TieringDbtTranslator(DagsterDbtTranslator):
             return spec
         # fqn = [project, folder, ..., name]; the first folder is the layer.
         layer = _GROUP_BY_TYPE.get(resource_type) or props["fqn"][1]
-        return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
+        classes = column_classes(props)
+        labels = asset_labels(layer, classes.values())
+        return spec.replace_attributes(
+            key=dg.AssetKey([layer, props["name"]]),
+            group_name=layer,
+            owners=labels["owners"],
+            tags={**spec.tags, **labels["tags"]},
+            metadata={**spec.metadata, **_column_schema_with_classes(spec.metadata, classes)},
+        )
+
+
+def column_classes(props: Mapping[str, Any]) -> dict[str, str]:
+    """Column -> information class of a model or seed (its yml ``meta.info_class``;
+    seeds hold rules: C unless their yml says otherwise)."""
+    default = "C" if props["resource_type"] == "seed" else None
+    out = {}
+    for name, column in (props.get("columns") or {}).items():
+        meta = column.get("meta") or (column.get("config") or {}).get("meta") or {}
+        info_class = meta.get("info_class", default)
+        if info_class:
+            out[name] = str(info_class)
+    return out
+
+
+def _column_schema_with_classes(
+    metadata: Mapping[str, Any], classes: Mapping[str, str]
+) -> dict[str, Any]:
+    """dagster-dbt's column schema (names, types, descriptions from the yml) with each
+    column's information class as a column tag, as the UI shows it."""
+    schema = metadata.get("dagster/column_schema")
+    if schema is None:
+        return {}
+    value = schema.value if isinstance(schema, dg.TableSchemaMetadataValue) else schema
+    columns = [
+        dg.TableColumn(
+            name=c.name,
+            type=c.type,
+            description=c.description,
+            tags={**c.tags, INFO_CLASS_TAG: classes[c.name]} if c.name in classes else c.tags,
+        )
+        for c in value.columns
+    ]
+    return {"dagster/column_schema": dg.TableSchema(columns=columns)}
 
 
 def dbt_env(tiering: TieringConfig) -> dict[str, str]:
