@@ -114,8 +114,6 @@ def superset_env(paths: Paths) -> dict[str, str]:
         SUPERSET_CONFIG_PATH=str(CONFIG),
         TIERING_HOME=str(paths.home),
         FLASK_APP="superset",
-        # Superset's own messages in English, no telemetry
-        SCARF_ANALYTICS="false",
     )
     return env
 

@@ -1,7 +1,8 @@
 """Apache Superset's configuration for ``make bi`` (``SUPERSET_CONFIG_PATH`` names this
-file). It runs inside Superset's own virtualenv (``.venv-bi``) and imports nothing of
-the project: everything it needs is under ``$TIERING_HOME/bi``, written private (0600)
-by ``python -m orchestration.bi.superset`` (make bi):
+file). It runs inside Superset's own virtualenv (``.venv-bi``), where the project is
+not installed: it imports only ``artefact_connection.py`` beside it, and everything
+else it needs is under ``$TIERING_HOME/bi``, written private (0600) by
+``python -m orchestration.bi.superset`` (make bi):
 
 - ``secret_key``: Superset's session and metadata encryption key, generated per home;
 - ``superset.db``: Superset's metadata (SQLite);
