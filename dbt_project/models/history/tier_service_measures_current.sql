@@ -4,22 +4,62 @@
 --
 -- A table of its own, not a CTE of customer_tiers: joined there as a CTE, its long
 -- texts per customer were built in the same DuckDB pipeline as the dozen tier tables
--- of the wide row, and at 1M customers that query ran out of its memory limit (3 GiB);
--- read from a table, the wide row's joins fit (tests/benchmarks/RESULTS.md).
+-- of the wide row, and at 1M customers that query ran out of its memory limit (3 GiB).
+-- The texts are not aggregated per customer either: aggregating them over 1M customers
+-- also ran out of 3 GiB (tests/benchmarks/RESULTS.md). Each customer gets the list of
+-- its measures' numbers; the few distinct lists get their texts; the customers join
+-- them.
 with
 
 measures as (
 
-    select * from {{ ref('service_measures') }}
+    select
+        *,
+        row_number() over (order by display_order, scheme, tier_code) as measure_number
+    from {{ ref('service_measures') }}
+
+),
+
+customer_measures as (
+
+    select
+        ratings.customer_id,
+        list(measures.measure_number order by measures.measure_number) as measure_numbers
+    from {{ ref('tier_ratings_current') }} as ratings
+    inner join measures
+        on
+            ratings.scheme = measures.scheme
+            and ratings.tier_code = measures.tier_code
+    group by ratings.customer_id
+
+),
+
+combinations as (
+
+    select distinct
+        measure_numbers,
+        unnest(measure_numbers) as measure_number
+    from customer_measures
+
+),
+
+combination_texts as (
+
+    select
+        combinations.measure_numbers,
+        string_agg(measures.measures_zh, '；' order by measures.measure_number) as measures_zh,
+        string_agg(measures.measures_en, '; ' order by measures.measure_number) as measures_en
+    from combinations
+    inner join measures
+        on combinations.measure_number = measures.measure_number
+    group by combinations.measure_numbers
 
 )
 
 select
-    ratings.customer_id,
-    string_agg(measures.measures_zh, '；' order by measures.display_order) as measures_zh,
-    string_agg(measures.measures_en, '; ' order by measures.display_order) as measures_en
-from {{ ref('tier_ratings_current') }} as ratings
-inner join measures
-    on ratings.scheme = measures.scheme
-        and ratings.tier_code = measures.tier_code
-group by ratings.customer_id
+    customer_measures.customer_id,
+    combination_texts.measures_zh,
+    combination_texts.measures_en
+from customer_measures
+inner join combination_texts
+    on customer_measures.measure_numbers = combination_texts.measure_numbers
