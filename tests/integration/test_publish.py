@@ -262,7 +262,7 @@ def _sqlalchemy_reader(artefact: str, key_file: str, started, stop, queue) -> No
 def test_concurrent_readers_never_see_an_error_or_a_mix(paths: Paths, tmp_path: Path):
     """A DuckDB reader of the confidential artefact and a SQLAlchemy + duckdb-engine
     reader of the general one (as Superset reads it) while runs publish."""
-    make_warehouse(paths, 1, rows=20_000)
+    make_warehouse(paths, 1, rows=5_000)
     pub.publish(paths, MANIFEST, "2026-10-31", "run-1")
     key_file = tmp_path / "general.key"
     key_file.write_text(KeyStore(paths.home).text("general"))
@@ -279,13 +279,13 @@ def test_concurrent_readers_never_see_an_error_or_a_mix(paths: Paths, tmp_path: 
         readers.append((process, queue, started, stop))
     for _, _, started, _ in readers:
         assert started.wait(timeout=60), "a reader did not start"
-    # swaps for 3 s and at least 3 times (a loaded machine publishes more slowly), then
+    # swaps for 1 s and at least 3 times (a loaded machine publishes more slowly), then
     # lets the reader read the last one
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 1
     version = 1
     while time.monotonic() < deadline or version < 4:
         version += 1
-        make_warehouse(paths, version, rows=20_000)
+        make_warehouse(paths, version, rows=5_000)
         pub.publish(paths, MANIFEST, "2026-10-31", f"run-{version}")
     time.sleep(0.5)
     for process, queue, _, stop in readers:
