@@ -177,6 +177,15 @@ def _shared_run(tmp_path_factory, name: str, run) -> JobRun:
     return JobRun(Path(got["home"]), Path(got["landing"]), got["exit_code"], got["output"])
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def copy_home(run: JobRun, to: Path) -> Path:
     """A private copy of a shared run's home (keys included, modes kept), for a test that
     runs again or writes in it while other tests read the original."""

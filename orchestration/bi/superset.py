@@ -32,6 +32,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.security.stores import write_private
 from orchestration.settings import Paths, resolve_paths
 
 BI_PACKAGE = Path(__file__).resolve().parent
@@ -70,13 +71,6 @@ class BiHome:
         return self.admin_password_file.read_text(encoding="utf-8").strip()
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text + "\n")
-    path.chmod(0o600)
-
-
 def prepare_home(paths: Paths, principal: str) -> BiHome:
     """Write Superset's private files under ``$TIERING_HOME/bi``; release the general
     key to ``principal`` (who must hold an active general grant; the release is
@@ -90,7 +84,7 @@ def prepare_home(paths: Paths, principal: str) -> BiHome:
     bi.folder.chmod(0o700)
     for name in ("secret_key", "admin_password"):
         if not (bi.folder / name).exists():
-            _write_private(bi.folder / name, secrets.token_urlsafe(32))
+            write_private(bi.folder / name, secrets.token_urlsafe(32) + "\n")
     try:
         key = release_key(paths, principal, "general")
     except AccessRefused as exc:
@@ -104,7 +98,7 @@ def prepare_home(paths: Paths, principal: str) -> BiHome:
             "--role department\n"
             "then: make bi BI_AS=svc-superset"
         ) from exc
-    _write_private(bi.folder / "general.key", key)
+    write_private(bi.folder / "general.key", key + "\n")
     return bi
 
 

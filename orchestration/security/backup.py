@@ -38,7 +38,7 @@ import duckdb
 
 from orchestration.security import access_log, governance
 from orchestration.security.keys import KeyProblem, KeyStore
-from orchestration.security.stores import open_store, sha256_file
+from orchestration.security.stores import open_store, sha256_file, write_private
 from orchestration.settings import Paths
 from orchestration.warehouse import quote_ident
 
@@ -99,12 +99,6 @@ def _manifest_mac(audit_key: bytes, manifest: dict[str, Any]) -> str:
     ).hexdigest()
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-
-
 def _log_head(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     row = con.execute("select seq, entry_hash from access_log order by seq desc limit 1").fetchone()
     return {"seq": int(row[0]), "entry_hash": row[1]} if row else {"seq": 0}
@@ -157,7 +151,7 @@ def backup(paths: Paths, to: Path, *, log: bool = True, actor: str | None = None
         }
     manifest["mac"] = _manifest_mac(keys.key("audit"), manifest)
     manifest_path = to / MANIFEST
-    _write_private(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    write_private(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if log:
         access_log.append(
             paths,

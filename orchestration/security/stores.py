@@ -171,6 +171,15 @@ def _restrict(path: Path) -> None:
         os.chmod(path, mode & ~0o007)
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by its owner only (0600), also when the
+    file existed with a wider mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)
+
+
 def make_private(home: Path) -> None:
     """Create files private from now on (umask 027) and take every permission for
     others off what already is under ``home`` (a home written by an older version)."""

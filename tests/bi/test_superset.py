@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from orchestration.bi import superset as bi
 from orchestration.demo import generate
 from orchestration.security import access_log, governance
 from orchestration.settings import resolve_paths
-from tests.conftest import run_job
+from tests.conftest import free_port, run_job
 from tests.ui.test_report_browser import ARTEFACTS, chromium
 
 pytestmark = pytest.mark.bi
@@ -31,12 +30,6 @@ pytestmark = pytest.mark.bi
 MONTH_ENDS = ("2026-09-30", "2026-10-31")
 CHARTS = 4
 PRINCIPAL = "svc-superset"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +51,7 @@ def superset(tmp_path_factory):
     venv = Path(os.environ.get("TIERING_BI_VENV", ".venv-bi"))
     files = bi.prepare_home(paths, PRINCIPAL)
     bi.provision(files, venv)
-    port = _free_port()
+    port = free_port()
     log = (base / "superset.log").open("w")
     process = bi.start(files, port, venv, log=log)
     url = f"http://127.0.0.1:{port}"

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,7 +31,7 @@ import requests
 
 from orchestration.run.instance import ensure_instance
 from orchestration.run.schedules import BACKFILL_JOB_NAME
-from tests.conftest import DUCKDB_THREADS, open_db, rows_without
+from tests.conftest import DUCKDB_THREADS, free_port, open_db, rows_without
 from tests.ui.conftest import MONTH_ENDS
 
 pytestmark = pytest.mark.ui
@@ -90,12 +89,6 @@ class LaunchedBackfill:
         return answer["status"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for_server(url: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -139,7 +132,7 @@ def launched_backfill(tmp_path_factory, landing):
         TIERING_LANDING=str(landing),
         TIERING_DUCKDB_THREADS=DUCKDB_THREADS,
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         server = subprocess.Popen(
