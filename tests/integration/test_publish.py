@@ -17,8 +17,12 @@ from orchestration.security.keys import KeyStore
 from orchestration.settings import Paths, resolve_paths
 from orchestration.warehouse import connect
 from tests.conftest import open_db
-
-TABLES = ("customer_star_tier", "customer_contribution_tier")
+from tests.integration.artefact_readers import (
+    TABLES,
+    duckdb_reader,
+    read_versions,
+    sqlalchemy_reader,
+)
 
 
 def _node(name: str, columns: dict[str, dict]) -> dict:
@@ -76,16 +80,6 @@ def make_warehouse(paths: Paths, version: int, rows: int = 200, note: str = "ok"
             )
         # something in the schema that is not a dbt model of the manifest
         con.execute("create or replace table marts.scratch as select 'x' as secret")
-
-
-def read_versions(artefact: Path) -> set[int]:
-    with open_db(artefact) as con:
-        a = con.execute("select distinct version from customer_star_tier").fetchall()
-        b = con.execute("select distinct version from customer_contribution_tier").fetchall()
-        run = con.execute("select run_id from _publication").fetchone()[0]
-    versions = {r[0] for r in a + b}
-    assert run == f"run-{min(versions)}"
-    return versions
 
 
 @pytest.fixture
@@ -206,59 +200,6 @@ def test_failed_publication_keeps_the_previous_artefact(paths: Paths, monkeypatc
     assert not list((paths.published / "confidential").glob(".*.tmp"))
 
 
-def _read_until_stopped(read_once, started, stop, queue) -> None:
-    """Call ``read_once()`` (the versions of the tables it read, or raises) until
-    ``stop``; put the versions seen, the errors (an exception, or a read that saw a mix
-    of versions) and the number of reads on ``queue``."""
-    seen, errors, reads = set(), [], 0
-    while not stop.is_set():
-        try:
-            versions = read_once()
-            if len(versions) != 1:
-                errors.append(f"mixed versions {versions}")
-            seen |= versions
-            reads += 1
-            started.set()
-        except Exception as exc:  # noqa: BLE001 - every error is a test failure
-            errors.append(repr(exc))
-    queue.put((sorted(seen), errors, reads))
-
-
-def _reader(artefact: str, started, stop, queue) -> None:
-    _read_until_stopped(lambda: read_versions(Path(artefact)), started, stop, queue)
-
-
-def _sqlalchemy_reader(artefact: str, key_file: str, started, stop, queue) -> None:
-    """Reads as Apache Superset does (make bi): SQLAlchemy + duckdb-engine, an in-memory
-    database that attaches the artefact on connect, a new connection per query (NullPool),
-    every published table of the artefact."""
-    import sqlalchemy as sa
-
-    from orchestration.bi.artefact_connection import attach_on_connect
-
-    engine = sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.NullPool)
-    attach_on_connect(engine, Path(artefact), Path(key_file))
-
-    def read_once() -> set:
-        with engine.connect() as con:
-            tables = set(
-                con.execute(
-                    sa.text(
-                        "select table_name from information_schema.tables "
-                        "where table_catalog = 'tiers' and table_name not like '\\_%' escape '\\'"
-                    )
-                ).scalars()
-            )
-            assert tables == set(TABLES), tables
-            versions = set()
-            for table in sorted(tables):
-                query = sa.text(f"select distinct version from main.{table}")
-                versions |= set(con.execute(query).scalars())
-        return versions
-
-    _read_until_stopped(read_once, started, stop, queue)
-
-
 def test_concurrent_readers_never_see_an_error_or_a_mix(paths: Paths, tmp_path: Path):
     """A DuckDB reader of the confidential artefact and a SQLAlchemy + duckdb-engine
     reader of the general one (as Superset reads it) while runs publish."""
@@ -270,8 +211,8 @@ def test_concurrent_readers_never_see_an_error_or_a_mix(paths: Paths, tmp_path: 
     ctx = mp.get_context("spawn")
     readers = []
     for target, args in (
-        (_reader, (str(paths.published / "confidential" / pub.ARTEFACT),)),
-        (_sqlalchemy_reader, (str(paths.published / "general" / pub.ARTEFACT), str(key_file))),
+        (duckdb_reader, (str(paths.published / "confidential" / pub.ARTEFACT),)),
+        (sqlalchemy_reader, (str(paths.published / "general" / pub.ARTEFACT), str(key_file))),
     ):
         queue, started, stop = ctx.Queue(), ctx.Event(), ctx.Event()
         process = ctx.Process(target=target, args=(*args, started, stop, queue))
