@@ -14,8 +14,8 @@
             with_seed_row: also the codes seed row of the pinned code (alias
             <scheme>_pinned_band), for the `columns` of a tier that follow the tier
             that applies (the credit limit and loan rate of a pinned credit grade).
-        tier_override_reason(lang, pin, computed_label, computed_reason)
-            the reason of a pinned tier: that it is a manual override, why, who
+        tier_override_reason(lang, band, computed_label, computed_reason)
+            the reason of the tier that applies: the computed one, or of a pinned tier: that it is a manual override, why, who
             approved it and until when, then the tier as computed and its reason:
                 人工调整：<reason>（审批人：<approved_by>，有效期至 2026-12-31）；
                 计算结果：<label>，<computed reason>
@@ -44,19 +44,35 @@ left join {{ ref(entry.codes_seed) }} as {{ band }}_pinned_band
 {%- endmacro %}
 
 
-{% macro tier_override_reason(lang, pin, computed_label, computed_reason) -%}
+{% macro tier_override_reason(lang, band, computed_label, computed_reason) -%}
+    {#- The reason of the tier that applies: the computed reason, or while a manual
+        override pins the tier (<band>_pinned matched) the override's text followed by
+        the computed tier and reason. `computed_reason` is written once (its separator
+        is empty when nothing is pinned), so its SQL appears once in the select. -#}
+    {%- set pin = band ~ '_pin' -%}
+    {%- set is_pinned = band ~ '_pinned.tier_code is not null' -%}
     {%- set until = 'strftime(' ~ pin ~ ".valid_until, '%Y-%m-%d')" -%}
     {%- if lang == 'zh' -%}
-    ('人工调整：' || {{ pin }}.override_reason
-        || '（审批人：' || {{ pin }}.approved_by || '，'
-        || coalesce('有效期至 ' || {{ until }}, '长期有效，至撤销为止')
-        || '）；计算结果：' || coalesce({{ computed_label }}, '')
-        || coalesce('，' || {{ computed_reason }}, ''))
+    ((case
+        when {{ is_pinned }} then '人工调整：' || {{ pin }}.override_reason
+            || '（审批人：' || {{ pin }}.approved_by || '，'
+            || coalesce('有效期至 ' || {{ until }}, '长期有效，至撤销为止')
+            || '）；计算结果：' || coalesce({{ computed_label }}, '')
+        else ''
+    end) || coalesce(
+        (case when {{ is_pinned }} then '，' else '' end) || {{ computed_reason }},
+        (case when {{ is_pinned }} then '' end)
+    ))
     {%- else -%}
-    ('Manual override: ' || {{ pin }}.override_reason
-        || ' (approved by ' || {{ pin }}.approved_by || ', '
-        || coalesce('valid until ' || {{ until }}, 'until withdrawn')
-        || '); computed: ' || coalesce({{ computed_label }}, '')
-        || coalesce(' - ' || {{ computed_reason }}, ''))
+    ((case
+        when {{ is_pinned }} then 'Manual override: ' || {{ pin }}.override_reason
+            || ' (approved by ' || {{ pin }}.approved_by || ', '
+            || coalesce('valid until ' || {{ until }}, 'until withdrawn')
+            || '); computed: ' || coalesce({{ computed_label }}, '')
+        else ''
+    end) || coalesce(
+        (case when {{ is_pinned }} then ' - ' else '' end) || {{ computed_reason }},
+        (case when {{ is_pinned }} then '' end)
+    ))
     {%- endif -%}
 {%- endmacro %}

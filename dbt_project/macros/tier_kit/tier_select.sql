@@ -41,8 +41,11 @@
         value                  the input that is banded (and measured for the distance);
                                the select holds it once as `<scheme>__value` and its
                                displayed figure as `<scheme>__shown` (banded_shown),
-                               select aliases that a `reason_*` or `columns` entry of
-                               the tier may read instead of repeating the expression
+                               which a `reason_*` or `columns` entry of the tier may
+                               read instead of repeating the expression; a plain
+                               feature column (`features.x`) is read as it is and its
+                               figure computed in the features, any other expression
+                               becomes a select alias (DuckDB's lateral aliases)
         measure_zh, measure_en, verb
                                the input's name in the reason (band_reason), e.g.
                                '星点值', 'Star points', verb 'fall' (default 'falls')
@@ -69,6 +72,18 @@
 -#}
 
 {% macro tier_select(features, tiers) -%}
+{#- The displayed figure of each tier banded on a plain feature column is computed once,
+    in the features (below): a select alias read by later columns would be resolved by
+    DuckDB's binder at each of its dozens of uses, each after a failed column lookup,
+    and planning a tier model cost more than running it. -#}
+{%- set feature_shown = {} %}
+{%- for tier in tiers %}
+{%- set value = tier.get('value') %}
+{%- if value and not (tier.get('match') or tier.get('on'))
+      and modules.re.fullmatch(features ~ '\\.\\w+', value) %}
+{%- do feature_shown.update({tier_scheme(tier.scheme).scheme: value}) %}
+{%- endif %}
+{%- endfor %}
 select
     {%- for tier in tiers %}
     {%- set entry = tier_scheme(tier.scheme) %}
@@ -81,7 +96,10 @@ select
         reasons and the distance repeat them dozens of times. -#}
     {%- set value = tier.get('value') %}
     {%- set shown = none %}
-    {%- if value and not (tier.get('match') or tier.get('on')) %}
+    {%- if band in feature_shown %}
+    {{ value }} as {{ band }}__value,
+    {%- set shown = features ~ '.' ~ band ~ '__shown' %}
+    {%- elif value and not (tier.get('match') or tier.get('on')) %}
     {{ value }} as {{ band }}__value,
     {{ banded_shown(band ~ '__value') }} as {{ band }}__shown,
     {%- set value = band ~ '__value' %}
@@ -125,13 +143,11 @@ select
         "tier " ~ entry.scheme ~ ": give measure_" ~ lang ~ " or reason_" ~ lang
     ) }}
     {%- endif %}
-    {{ tier_resolved(override, 'reason_' ~ lang, reason, band ~ '_status.reason_' ~ lang) }}
-        as {{ band }}__reason_{{ lang }},
-    {%- set computed_reason = band ~ '__reason_' ~ lang %}
-    {{ tier_pinned(
-        pinned,
-        tier_override_reason(lang, band ~ '_pin', computed['label_' ~ lang], computed_reason),
-        computed_reason,
+    {{ tier_override_reason(
+        lang,
+        band,
+        computed['label_' ~ lang],
+        tier_resolved(override, 'reason_' ~ lang, reason, band ~ '_status.reason_' ~ lang),
     ) }} as {{ names['reason_' ~ lang] }},
     {%- endfor %}
     {%- endif %}
@@ -152,7 +168,18 @@ select
     {%- endfor %}
     {{ rule_version() }} as rule_version,
     {{ features }}.*
+{%- if feature_shown %}
+from (
+    select
+        {{ features }}.*,
+        {%- for band, value in feature_shown.items() %}
+        {{ banded_shown(value) }} as {{ band }}__shown{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ features }}
+) as {{ features }}
+{%- else %}
 from {{ features }}
+{%- endif %}
 {%- for tier in tiers %}
 {%- set entry = tier_scheme(tier.scheme) %}
 {%- set band = entry.scheme %}
