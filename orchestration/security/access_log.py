@@ -171,14 +171,24 @@ def no_python_scans(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def open_governance(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The governance store, read-write (created when absent), with the log table."""
+def open_governance(
+    paths: Paths, *, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The governance store with the log table: read-write (created when absent), or
+    ``read_only`` for what only reads the log (an existing store; a log table it does
+    not have yet reads as empty)."""
     _private_dir(Path(paths.governance).parent)
     key = KeyStore(paths.home).text("governance")
     try:
-        with open_store(paths.governance, key, alias="governance") as con:
+        with open_store(paths.governance, key, alias="governance", read_only=read_only) as con:
             no_python_scans(con)
-            con.execute(DDL)
+            if not read_only:
+                con.execute(DDL)
+            elif not con.execute(
+                "select 1 from duckdb_tables() where database_name = 'governance' "
+                "and schema_name = 'main' and table_name = 'access_log'"
+            ).fetchone():
+                con.execute(DDL.replace("create table if not exists", "create temp table"))
             yield con
     finally:
         if Path(paths.governance).exists():
@@ -270,7 +280,7 @@ def entries(
     if con is None:
         if not Path(paths.governance).exists():
             return []
-        with open_governance(paths) as own:
+        with open_governance(paths, read_only=True) as own:
             return entries(paths, kinds, con=own)
     sql = 'select seq, "at", kind, actor, details, entry_hash from access_log'
     params: list[Any] = []
@@ -386,5 +396,5 @@ def verify(paths: Paths) -> VerifyResult:
             )
         return VerifyResult(True, 0, GENESIS_HASH, None, "no access log yet")
     audit_key = KeyStore(paths.home).key("audit")
-    with open_governance(paths) as con:
+    with open_governance(paths, read_only=True) as con:
         return verify_chain(con, audit_key, head)

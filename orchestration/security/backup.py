@@ -339,7 +339,7 @@ def finish_interrupted_restore(paths: Paths, *, actor: str | None = None) -> lis
     swapped = _roll_forward(paths)
     if swapped:
         if Path(paths.governance).name in swapped:
-            with access_log.open_governance(paths) as con:
+            with access_log.open_governance(paths, read_only=True) as con:
                 access_log.sync_head(paths, con)
         access_log.append(
             paths,
@@ -364,7 +364,7 @@ def restore(paths: Paths, from_: Path, *, actor: str | None = None) -> dict[str,
     }
     if "governance" in manifest["stores"]:
         # the restored log is the log now: its head replaces the one of the old file
-        with access_log.open_governance(paths) as con:
+        with access_log.open_governance(paths, read_only=True) as con:
             access_log.sync_head(paths, con)
         details["log_head_restored"] = manifest["stores"]["governance"]["log_head"]["seq"]
     access_log.append(paths, "restore", actor or governance.os_user(), details)

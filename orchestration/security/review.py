@@ -384,7 +384,7 @@ def overdue_reason(
     today = today or governance.business_today()
     if not Path(paths.governance).exists():
         return None
-    with access_log.open_governance(paths) as con:
+    with access_log.open_governance(paths, read_only=True) as con:
         first = con.execute('select min("at") from access_log').fetchone()[0]
         log = access_log.entries(paths, ("review_written", "review_attestation"), con=con)
     if first is None:

@@ -160,3 +160,22 @@ def test_unknown_kinds_and_non_json_details_are_refused(paths):
     with pytest.raises(access_log.LogProblem, match="plain JSON"):
         access_log.append(paths, "backup", "me", {"to": object()})
     assert access_log.verify(paths).entries == ENTRIES
+
+
+def test_reading_the_log_opens_the_store_read_only_and_changes_nothing(tmp_path):
+    """Listing and verifying the log only read the governance store: a store that has
+    no log table yet (grants written, nothing logged) reads as an empty, intact log and
+    is left as it was, without the table a read-write open would have created."""
+    paths = Paths(home=tmp_path / "home", landing=tmp_path / "landing")
+    paths.governance.parent.mkdir(parents=True, mode=0o700)
+    key = KeyStore(paths.home).text("governance")
+    with open_store(paths.governance, key, alias="governance") as con:
+        con.execute("create table principals (principal_id varchar)")
+
+    assert access_log.entries(paths) == []
+    result = access_log.verify(paths)
+    assert result.ok and result.entries == 0, result.message
+
+    with open_store(paths.governance, key, alias="governance", read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert tables == {"principals"}
