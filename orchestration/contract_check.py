@@ -24,7 +24,7 @@ from pandera.backends.ibis.register import register_ibis_backends
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from orchestration.settings import TieringConfig
+from orchestration.config import TieringConfig
 from orchestration.warehouse import connect
 
 MAX_FAILURE_EXAMPLES = 5

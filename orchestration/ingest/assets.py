@@ -7,10 +7,11 @@ as assets with their metadata (rows read / loaded / quarantined / duplicates).
 import dagster as dg
 
 from contracts.landing import SOURCES, Source
+from orchestration.config import TieringConfig
 from orchestration.ingest.files import LandingFileError
 from orchestration.ingest.load import IngestResult, run_ingest
 from orchestration.security.classification import TOKEN_CLASS
-from orchestration.settings import TieringConfig, asset_labels
+from orchestration.settings import asset_labels
 
 
 def _result_metadata(result: IngestResult) -> dict[str, dg.MetadataValue]:

@@ -15,10 +15,10 @@ import duckdb
 
 from contracts.landing import SOURCES
 from contracts.raw import RAW_SCHEMAS
+from orchestration.config import TieringConfig
 from orchestration.contract_check import CheckFn, Contract, stage_checks
 from orchestration.ingest.assets import raw_key
 from orchestration.ingest.load import defective_rows, top_reasons
-from orchestration.settings import TieringConfig
 
 
 def _manifest_check(

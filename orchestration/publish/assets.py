@@ -5,10 +5,11 @@ import json
 import dagster as dg
 
 from contracts.marts import PUBLISHED_LAYERS
+from orchestration.config import TieringConfig
 from orchestration.publish.artefact import publish, remove_unsplit_artefact
 from orchestration.publish.report import CheckResult
 from orchestration.security import access_log, governance
-from orchestration.settings import INFO_CLASS_TAG, TieringConfig, asset_labels
+from orchestration.settings import INFO_CLASS_TAG, asset_labels
 from orchestration.transform.assets import dbt_project
 
 PUBLISHED_KEY = dg.AssetKey(["published", "tiers"])

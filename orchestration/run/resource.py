@@ -2,7 +2,7 @@
 it was launched (``tiering run``, the schedule, the landing sensor, a month-end
 backfill, or by hand from the UI).
 
-:class:`TieringRun` is :class:`~orchestration.settings.TieringConfig` plus, for the
+:class:`TieringRun` is :class:`~orchestration.config.TieringConfig` plus, for the
 length of the run:
 
 - the run lock ``$TIERING_HOME/.run.lock``: a run launched by Dagster waits for a
@@ -20,10 +20,11 @@ import contextlib
 import dagster as dg
 from pydantic import PrivateAttr
 
+from orchestration.config import TieringConfig
 from orchestration.security.backup import finish_interrupted_restore
 from orchestration.security.keys import preflight
 from orchestration.security.stores import make_private
-from orchestration.settings import Paths, TieringConfig
+from orchestration.settings import Paths
 from orchestration.warehouse import exclusive_run
 
 

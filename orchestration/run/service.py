@@ -157,7 +157,7 @@ def build_docs(paths: Paths, as_of: dt.date, progress: Say = say) -> Path:
     import os
     import subprocess
 
-    from orchestration.settings import TieringConfig
+    from orchestration.config import TieringConfig
     from orchestration.transform.assets import dbt_env
     from orchestration.transform.project import dbt_command, prepare_manifest, project_dir
 

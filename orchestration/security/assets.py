@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from orchestration.config import TieringConfig
 from orchestration.run.schedules import WAREHOUSE_TAG
 from orchestration.security import backup, governance, review
-from orchestration.settings import BUSINESS_TZ, TieringConfig, asset_labels
+from orchestration.settings import BUSINESS_TZ, asset_labels
 
 GOVERNANCE_GROUP = "governance"
 GOVERNANCE_JOB_NAME = "governance_monthly"

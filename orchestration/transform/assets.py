@@ -19,9 +19,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from orchestration.config import TieringConfig
 from orchestration.security.keys import KeyStore
 from orchestration.security.stores import remove_other_access
-from orchestration.settings import INFO_CLASS_TAG, TieringConfig, asset_labels
+from orchestration.settings import INFO_CLASS_TAG, asset_labels
 from orchestration.transform import seeds
 from orchestration.transform.metadata import schemes_by_model, tier_metadata
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir

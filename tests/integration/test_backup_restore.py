@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 
 from orchestration.cli import main
+from orchestration.config import TieringConfig
 from orchestration.security import access_log, backup, governance, vault
 from orchestration.security.assets import (
     REVIEW_DATE_TAG,
@@ -27,7 +28,7 @@ from orchestration.security.assets import (
 from orchestration.security.backup import RestoreRefused, store_fingerprints
 from orchestration.security.keys import KeyStore
 from orchestration.security.stores import open_store
-from orchestration.settings import Paths, TieringConfig
+from orchestration.settings import Paths
 
 STORES = ("warehouse", "vault", "governance")
 

@@ -124,8 +124,9 @@ def test_a_warehouse_connection_has_the_duckdb_settings_in_force(tmp_path: Path)
 def test_the_run_config_sets_the_duckdb_settings_of_the_run(tmp_path: Path):
     import dagster as dg
 
+    from orchestration.config import TieringConfig
     from orchestration.security.stores import new_connection
-    from orchestration.settings import TieringConfig, current_duckdb_settings
+    from orchestration.settings import current_duckdb_settings
 
     @dg.asset
     def probe(tiering: TieringConfig) -> dict[str, str]:
@@ -147,7 +148,7 @@ def test_the_dbt_plugin_gives_dbts_connection_the_runs_duckdb_settings(tmp_path:
     subprocess in its environment (dbt_env), the project's plugin applies them."""
     from dbt.adapters.duckdb.plugins import BasePlugin
 
-    from orchestration.settings import TieringConfig
+    from orchestration.config import TieringConfig
     from orchestration.transform.assets import dbt_env
     from orchestration.transform.project import project_dir
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.settings import TieringConfig
+from orchestration.config import TieringConfig
 from orchestration.transform.assets import dbt_env
 from orchestration.transform.project import prepare_manifest, project_dir
 from tests.conftest import AS_OF, copy_home

@@ -1,11 +1,14 @@
 """Run settings: the as-of date, the default date of a run, the paths of a home."""
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from orchestration.settings import TieringConfig, parse_as_of, previous_day, resolve_paths
+from orchestration.config import TieringConfig
+from orchestration.settings import parse_as_of, previous_day, resolve_paths
 
 
 @pytest.mark.parametrize(
@@ -132,3 +135,17 @@ def test_a_malformed_duckdb_setting_is_named(tmp_path, monkeypatch, variable, va
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValueError, match=f"{variable}={value!r}.*{message}"):
         duckdb_settings(tmp_path)
+
+
+def test_what_the_dbt_plugin_imports_loads_no_dagster():
+    """dbt's subprocess imports the settings and the store helpers through its plugin on
+    every run; Dagster there cost each run a second of start-up."""
+    plugin = Path(__file__).resolve().parents[2] / "dbt_project" / "plugins"
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import tiering_encryption; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dagster'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(plugin)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]", out

@@ -4,8 +4,8 @@ and when the manifest is prepared again."""
 import os
 import shutil
 
+from orchestration.config import TieringConfig
 from orchestration.security.keys import KeyStore
-from orchestration.settings import TieringConfig
 from orchestration.transform.assets import dbt_env, nightly_build_args, subprocess_env
 from orchestration.transform.project import fingerprint, manifest_is_current, project_dir
 
