@@ -66,17 +66,20 @@ ASSET_OWNERS: dict[str, tuple[str, ...]] = {
 #: C) of the columns the asset holds, so the UI filters e.g. every class B asset
 LAYER_TAG = "tiering/layer"
 INFO_CLASS_TAG = "tiering/info_class"
-_CLASS_ORDER = ("C", "B", "A")
 
 
 def asset_labels(group: str, classes) -> dict:
     """``owners`` and ``tags`` of an asset of ``group`` holding columns of ``classes``
     (the highest one is its tag; C when it holds none): keyword arguments of
     ``dg.asset`` / ``dg.AssetSpec``."""
-    ranked = [_CLASS_ORDER.index(c) for c in classes if c in _CLASS_ORDER]
+    # imported here: the settings stay light for dbt's plugin (no sqlglot at import)
+    from orchestration.security.classification import CLASS_RANK
+
+    ranked = [c for c in classes if c in CLASS_RANK]
+    highest = max(ranked, key=CLASS_RANK.__getitem__, default="C")
     return {
         "owners": list(ASSET_OWNERS[group]),
-        "tags": {LAYER_TAG: group, INFO_CLASS_TAG: _CLASS_ORDER[max(ranked, default=0)]},
+        "tags": {LAYER_TAG: group, INFO_CLASS_TAG: highest},
     }
 
 

@@ -36,7 +36,6 @@ CLEARANCE_CLASSES: dict[str, tuple[str, ...]] = {
     "confidential": ("B", "C"),
     "restricted": ("A", "B", "C"),
 }
-CLASS_RANK = {"C": 0, "B": 1, "A": 2}
 #: every combination of quasi-identifiers in the general artefact covers at least
 #: this many customers; aggregate rows over fewer customers are left out.
 K_ANONYMITY = 5
