@@ -91,9 +91,10 @@ select
     {%- set band = entry.scheme %}
     {%- set pinned = band ~ '_pinned' %}
     {%- set override = tier.get('override') %}
-    {#- a banded tier's value and its displayed figure, once, as select aliases that
-        the later columns of this select read (DuckDB's lateral column aliases): the
-        reasons and the distance repeat them dozens of times. -#}
+    {#- a banded tier's value and its displayed figure, once (the reasons and the
+        distance repeat them dozens of times): a plain feature column and its figure
+        from the features (above), any other expression as select aliases that the
+        later columns of this select read (DuckDB's lateral column aliases). -#}
     {%- set value = tier.get('value') %}
     {%- set shown = none %}
     {%- if band in feature_shown %}
