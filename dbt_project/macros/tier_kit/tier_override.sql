@@ -15,8 +15,9 @@
             <scheme>_pinned_band), for the `columns` of a tier that follow the tier
             that applies (the credit limit and loan rate of a pinned credit grade).
         tier_override_reason(lang, band, computed_label, computed_reason)
-            the reason of the tier that applies: the computed one, or of a pinned tier: that it is a manual override, why, who
-            approved it and until when, then the tier as computed and its reason:
+            the reason of the tier that applies: the computed one, or of a pinned
+            tier: that it is a manual override, why, who approved it and until when,
+            then the tier as computed and its reason:
                 人工调整：<reason>（审批人：<approved_by>，有效期至 2026-12-31）；
                 计算结果：<label>，<computed reason>
                 Manual override: <reason> (approved by <approved_by>, valid until
@@ -49,30 +50,25 @@ left join {{ ref(entry.codes_seed) }} as {{ band }}_pinned_band
         override pins the tier (<band>_pinned matched) the override's text followed by
         the computed tier and reason. `computed_reason` is written once (its separator
         is empty when nothing is pinned), so its SQL appears once in the select. -#}
+    {%- set text = {
+        'zh': {'override': '人工调整：', 'approver': '（审批人：', 'then_until': '，',
+               'until': '有效期至 ', 'no_end': '长期有效，至撤销为止',
+               'computed': '）；计算结果：', 'then_reason': '，'},
+        'en': {'override': 'Manual override: ', 'approver': ' (approved by ',
+               'then_until': ', ', 'until': 'valid until ', 'no_end': 'until withdrawn',
+               'computed': '); computed: ', 'then_reason': ' - '},
+    }['zh' if lang == 'zh' else 'en'] -%}
     {%- set pin = band ~ '_pin' -%}
     {%- set is_pinned = band ~ '_pinned.tier_code is not null' -%}
     {%- set until = 'strftime(' ~ pin ~ ".valid_until, '%Y-%m-%d')" -%}
-    {%- if lang == 'zh' -%}
     ((case
-        when {{ is_pinned }} then '人工调整：' || {{ pin }}.override_reason
-            || '（审批人：' || {{ pin }}.approved_by || '，'
-            || coalesce('有效期至 ' || {{ until }}, '长期有效，至撤销为止')
-            || '）；计算结果：' || coalesce({{ computed_label }}, '')
+        when {{ is_pinned }} then '{{ text.override }}' || {{ pin }}.override_reason
+            || '{{ text.approver }}' || {{ pin }}.approved_by || '{{ text.then_until }}'
+            || coalesce('{{ text.until }}' || {{ until }}, '{{ text.no_end }}')
+            || '{{ text.computed }}' || coalesce({{ computed_label }}, '')
         else ''
     end) || coalesce(
-        (case when {{ is_pinned }} then '，' else '' end) || {{ computed_reason }},
+        (case when {{ is_pinned }} then '{{ text.then_reason }}' else '' end) || {{ computed_reason }},
         (case when {{ is_pinned }} then '' end)
     ))
-    {%- else -%}
-    ((case
-        when {{ is_pinned }} then 'Manual override: ' || {{ pin }}.override_reason
-            || ' (approved by ' || {{ pin }}.approved_by || ', '
-            || coalesce('valid until ' || {{ until }}, 'until withdrawn')
-            || '); computed: ' || coalesce({{ computed_label }}, '')
-        else ''
-    end) || coalesce(
-        (case when {{ is_pinned }} then ' - ' else '' end) || {{ computed_reason }},
-        (case when {{ is_pinned }} then '' end)
-    ))
-    {%- endif -%}
 {%- endmacro %}
