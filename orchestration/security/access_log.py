@@ -68,8 +68,7 @@ KINDS = frozenset(
     }
 )
 
-DDL = """
-create table if not exists access_log (
+_LOG_COLUMNS = """(
   seq bigint primary key,
   "at" timestamp not null,
   kind varchar not null,
@@ -77,8 +76,10 @@ create table if not exists access_log (
   details varchar not null,
   prev_hash varchar not null,
   entry_hash varchar not null
-);
-"""
+)"""
+DDL = f"create table if not exists access_log {_LOG_COLUMNS};"
+#: an empty log for a read-only connection to a store that has no log table yet
+_EMPTY_LOG_DDL = f"create temp table access_log {_LOG_COLUMNS};"
 
 
 class LogProblem(RuntimeError):
@@ -188,7 +189,7 @@ def open_governance(
                 "select 1 from duckdb_tables() where database_name = 'governance' "
                 "and schema_name = 'main' and table_name = 'access_log'"
             ).fetchone():
-                con.execute(DDL.replace("create table if not exists", "create temp table"))
+                con.execute(_EMPTY_LOG_DDL)
             yield con
     finally:
         if Path(paths.governance).exists():
