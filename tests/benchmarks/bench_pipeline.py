@@ -1,7 +1,7 @@
 """Benchmark: the nightly job against the hand-written SQL floor, on the same files.
 
     .venv/bin/python tests/benchmarks/bench_pipeline.py [--size demo|10m|100m]
-        [--format csv|parquet] [--workdir DIR] [--generate-only] [--out RESULTS.md]
+        [--format csv|parquet] [--workdir DIR] [--keep] [--generate-only] [--out RESULTS.md]
 
 (``make bench SIZE=10m``.) In one session, each step a subprocess:
 
@@ -170,6 +170,22 @@ def job_steps(home: Path) -> dict[str, float]:
         instance.dispose()
 
 
+def slowest_dbt_nodes(home: Path, top: int = 12) -> list[tuple[str, float]]:
+    """The ``top`` slowest dbt nodes (models, tests, seeds) of the latest run of
+    ``home``, from dbt's run_results.json (each run replaces it)."""
+    import json
+
+    results = home / "dbt" / "target" / "run_results.json"
+    if not results.is_file():
+        return []
+    nodes = json.loads(results.read_text(encoding="utf-8"))["results"]
+    timed = sorted(
+        ((n["unique_id"], float(n.get("execution_time") or 0.0)) for n in nodes),
+        key=lambda x: -x[1],
+    )
+    return timed[:top]
+
+
 def _step_group(key: str) -> str:
     if key == "raw__transactions":
         return "ingest transactions"
@@ -268,6 +284,15 @@ def report(args, customers: int, tx: int, landing_bytes: int, phases: list[Phase
         f"| start-up and the rest | {b.seconds - sum(extra['steps_b'].values()):.1f} | "
         f"{c.seconds - sum(extra['steps_c'].values()):.1f} |",
         "",
+        "slowest dbt nodes (run_results.json; dbt runs two at a time):",
+        "",
+        "| (b) node | s | (c) node | s |",
+        "|---|---:|---|---:|",
+        *[
+            f"| {nb} | {sb:.1f} | {nc} | {sc:.1f} |"
+            for (nb, sb), (nc, sc) in zip(extra["dbt_b"], extra["dbt_c"], strict=False)
+        ],
+        "",
         f"disk after (c): home {extra['home_bytes'] / 1024**2:,.0f} MiB (warehouse "
         f"{extra['warehouse_bytes'] / 1024**2:,.0f} MiB); hand-written output "
         f"{extra['handwritten_bytes'] / 1024**2:,.1f} MiB",
@@ -308,6 +333,9 @@ def main() -> int:
     parser.add_argument("--size", choices=SIZES, default="demo")
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
     parser.add_argument("--workdir", type=Path, help="where the files go (default: a tmp dir)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the landing files and the home afterwards"
+    )
     parser.add_argument("--generate-only", action="store_true", help="time the generator only")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
@@ -330,7 +358,10 @@ def main() -> int:
         else:
             text = bench(args, py, customers, landing, home, work, gen, tx, landing_bytes)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     print(text)
     with args.out.open("a", encoding="utf-8") as fh:
         fh.write("\n" + text)
@@ -350,10 +381,11 @@ def bench(args, py, customers, landing, home, work, gen, tx, landing_bytes) -> s
     )
     b = run_phase("(b) tiering run", [*tiering, "--as-of", str(AS_OF)], tx, env)
     steps_b, found_b = job_steps(home), agreement(home, hw_b)
+    dbt_b = slowest_dbt_nodes(home)
 
     _, extra_rows = generate_extra_day(landing, customers, MONTHS, SEED, AS_OF, fmt=args.format)
     c = run_phase("(c) next night", [*tiering, "--as-of", str(next_day)], tx + extra_rows, env)
-    steps_c = job_steps(home)
+    steps_c, dbt_c = job_steps(home), slowest_dbt_nodes(home)
     a2 = run_phase(
         "(a) hand-written SQL, next night",
         [*handwritten, "--as-of", str(next_day), "--out", str(hw_c)],
@@ -362,7 +394,7 @@ def bench(args, py, customers, landing, home, work, gen, tx, landing_bytes) -> s
     found_c = agreement(home, hw_c)
     return report(
         args, customers, tx, landing_bytes, [gen, a, b, c, a2],
-        extra_rows=extra_rows, steps_b=steps_b, steps_c=steps_c,
+        extra_rows=extra_rows, steps_b=steps_b, steps_c=steps_c, dbt_b=dbt_b, dbt_c=dbt_c,
         home_bytes=folder_bytes(home), warehouse_bytes=(home / "warehouse.duckdb").stat().st_size,
         handwritten_bytes=hw_b.stat().st_size,
         agreement={"(a) vs (b)": found_b, "next night vs (c)": found_c},
