@@ -1,13 +1,14 @@
 """Landing files -> ``raw.<source>`` and ``quarantine.<source>``: the ingest of one source.
 
-Each run rebuilds a source's tables from everything in its landing folder, so
-re-ingesting the same files never duplicates rows. It reads only what is new: the
+Each run gives a source's tables the content of everything in its landing folder,
+so re-ingesting the same files never duplicates rows. It reads only what is new: the
 rows of every file read so far are kept in ``ingest.<source>`` with the checks of the
 row alone, and ``ingest.landing_files`` records each file's size, time and sha256. A
 file unchanged since the last run is not read again; a changed one replaces its
 rows; a removed one takes its rows away. The rules that depend on the run (as-of
 date, customers), the duplicates and the key conflicts are decided over all stored
-rows, in one pass, so the result equals reading every file again. Every row read
+rows, in one pass, so the result equals reading every file again; raw is then
+updated in place where rows moved, not rewritten (:func:`_classify`). Every row read
 ends in exactly one place:
 
 - ``raw.<source>``: typed, valid, one row per key, with file, row and load time;
@@ -473,7 +474,9 @@ def ingest_source(
             f"update {STORE_SCHEMA}.landing_files set mtime_ns = ? where source = ? and file = ?",
             [d.mtime_ns, source.name, d.relative],
         )
-    _classify(con, source, as_of, run_id, loaded_at)
+    # raw is updated in place when some files are unchanged since a run whose
+    # exceptions are kept; rebuilt from the store when every file is read anyway
+    _classify(con, source, as_of, run_id, loaded_at, changed=drop if unchanged else None)
     _collect_vault_values(con, source, result)
 
     result.extra_columns = sorted(
@@ -534,6 +537,8 @@ def ingest_source(
         "_file_checked",
         "_rejected",
         "_exceptions",
+        "_newly_excepted",
+        "_released",
     ):
         con.execute(f"drop table if exists {t}")
     return result
@@ -545,6 +550,7 @@ def _classify(
     as_of: dt.date,
     run_id: str,
     loaded_at: dt.datetime,
+    changed: list[str] | None = None,
 ) -> None:
     """Every stored row of ``source`` to raw, quarantine or the duplicates.
 
@@ -555,8 +561,19 @@ def _classify(
 
     Only the exceptions are gathered (``_exceptions``: the rows with a reason, and
     the duplicates and conflicts, found among the few rows whose key is repeated):
-    raw is then the store without them, typed. No window runs over every row, and no
+    raw is the store without them, typed. No window runs over every row, and no
     copy of the whole store is made on the way.
+
+    ``changed``: the files whose rows this run replaced or removed, when the other
+    files are unchanged. raw is then brought up to date in place, not rebuilt (a
+    night that adds one file does not rewrite every row): the rows of the changed
+    files leave it, and enter again from the store unless they are exceptions now;
+    rows that became exceptions leave it; rows that were exceptions of the last run
+    and no longer are (a later as-of date, a customer delivered since) enter it. So
+    raw is again exactly the store without the exceptions, and a row keeps the
+    ``_loaded_at`` and ``_run_id`` of the run that put it there. Without ``changed``,
+    or without the last run's exceptions (kept in ``ingest.<source>_exceptions``) or
+    raw table, raw is rebuilt from the store.
     """
     store = f"{STORE_SCHEMA}.{source.name}"
     key = ", ".join(quote_ident(k) for k in source.key)
@@ -609,12 +626,57 @@ def _classify(
         f"{quote_literal(run_id)} as _run_id"
     )
     raw_cols = stored + ", " + ", ".join(n for n, _ in LINEAGE_COLUMNS)
-    con.execute(f"drop table if exists raw.{source.name}")
-    con.execute(raw_table_ddl(source))
-    con.execute(f"""insert into raw.{source.name} ({raw_cols})
-        select {typed}, {lineage} from {store}
-        anti join _exceptions using (_source_file, _source_row)
-        order by _source_file, _source_row""")
+    kept = f"{store}_exceptions"  # the exceptions of the last run, for the next
+    in_place = changed is not None and all(
+        con.execute(
+            "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+            list(name.split(".")),
+        ).fetchone()
+        for name in (f"raw.{source.name}", kept)
+    )
+    if in_place:
+        raw = f"raw.{source.name}"
+        # constant lists, so that DuckDB skips the row groups of other files
+        files = ", ".join(quote_literal(f) for f in changed)
+        in_changed = f"_source_file in ({files})" if changed else "false"
+        con.execute(f"delete from {raw} where {in_changed}")
+        # rows of unchanged files that became exceptions, and exceptions that no longer are
+        con.execute(f"""
+            create or replace temp table _newly_excepted as
+            select _source_file, _source_row from _exceptions
+            anti join {kept} using (_source_file, _source_row)
+            where not ({in_changed})""")
+        con.execute(f"""
+            create or replace temp table _released as
+            select _source_file, _source_row from {kept}
+            anti join _exceptions using (_source_file, _source_row)
+            where not ({in_changed})""")
+        if con.execute("select count(*) from _newly_excepted").fetchone()[0]:
+            con.execute(
+                f"delete from {raw} using _newly_excepted as e "
+                f"where {raw}._source_file = e._source_file "
+                f"and {raw}._source_row = e._source_row"
+            )
+        con.execute(f"""insert into {raw} ({raw_cols})
+            select {typed}, {lineage} from {store}
+            anti join _exceptions using (_source_file, _source_row)
+            where {in_changed}
+            order by _source_file, _source_row""")
+        if con.execute("select count(*) from _released").fetchone()[0]:
+            con.execute(f"""insert into {raw} ({raw_cols})
+                select {typed}, {lineage} from {store}
+                semi join _released using (_source_file, _source_row)
+                order by _source_file, _source_row""")
+    else:
+        con.execute(f"drop table if exists raw.{source.name}")
+        con.execute(raw_table_ddl(source))
+        con.execute(f"""insert into raw.{source.name} ({raw_cols})
+            select {typed}, {lineage} from {store}
+            anti join _exceptions using (_source_file, _source_row)
+            order by _source_file, _source_row""")
+    con.execute(
+        f"create or replace table {kept} as select _source_file, _source_row from _exceptions"
+    )
     con.execute(
         f"create or replace table quarantine.{source.name} as "
         f"select {stored}, _source_file, _source_row, "

@@ -126,6 +126,14 @@ def _new_customer(landing: Path) -> None:
         fh.write("C3,individual,王五,1990-07-08,3,2022-01-01\n")
 
 
+def _withdraw_customer(landing: Path) -> None:
+    # C2 leaves the customers file: its stored transactions become UNKNOWN_CUSTOMER
+    lines = (landing / "customers.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (landing / "customers.csv").write_text(
+        "".join(line for line in lines if not line.startswith("C2,")), encoding="utf-8"
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
     # what changes in the folder, and which transaction files the second run reads
     "a changed file replaces exactly its rows": (_change, {"transactions/2026-02.csv"}),
@@ -133,6 +141,7 @@ SCENARIOS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
     "a re-delivered file counts as duplicates": (_redeliver, {"transactions/2026-01_resent.csv"}),
     "a new file with bad rows is quarantined": (_new_bad_rows, {"transactions/2026-03.csv"}),
     "a new customer's rows are loaded": (_new_customer, set()),
+    "a withdrawn customer's loaded rows are quarantined": (_withdraw_customer, set()),
 }
 
 
@@ -184,6 +193,45 @@ def test_a_later_as_of_date_releases_the_rows_it_held_back(landing: Path, tmp_pa
         home / "warehouse.duckdb",
         "select count(*) from raw.transactions where transaction_id = 'T6'",
     ) == [(1,)]
+
+
+def test_an_earlier_as_of_date_holds_back_rows_already_loaded(landing: Path, tmp_path: Path):
+    """A past date re-run on the same files: rows already in raw are now after the
+    as-of date and leave raw for the quarantine, though no file is read again."""
+    home = tmp_path / "home"
+    ingest(landing, home)
+    earlier = dt.date(2026, 1, 2)
+    results = ingest(landing, home, earlier)
+    assert results["transactions"].files_read == []
+    assert tables(home) == full_reload(home, landing, earlier)
+    assert query(
+        home / "warehouse.duckdb",
+        "select transaction_id from raw.transactions order by 1",
+    ) == [("T1",), ("T2",)]  # T4 (February) left raw
+
+
+def test_a_night_updates_raw_in_place_and_rows_keep_the_run_that_loaded_them(
+    landing: Path, tmp_path: Path
+):
+    """raw is brought up to date, not rebuilt: the rows of unchanged files keep the
+    run id of the night that loaded them; a new file's rows and a released row (T6,
+    dated after the first night's as-of date) carry the run that loaded them."""
+    home = tmp_path / "home"
+    paths = resolve_paths(home, landing)
+    for source in ("customers", "transactions"):
+        run_ingest(paths, SOURCES[source], AS_OF, "night-1")
+    _new_bad_rows(landing)
+    later = dt.date(2026, 11, 30)
+    for source in ("customers", "transactions"):
+        run_ingest(paths, SOURCES[source], later, "night-2")
+    runs = dict(
+        query(
+            home / "warehouse.duckdb",
+            "select transaction_id, _run_id from raw.transactions",
+        )
+    )
+    assert runs == {"T1": "night-1", "T2": "night-1", "T4": "night-1", "T6": "night-2"}
+    assert tables(home) == full_reload(home, landing, later)
 
 
 def test_a_removed_first_version_lets_the_later_one_win(landing: Path, tmp_path: Path):
