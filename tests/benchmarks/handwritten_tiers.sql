@@ -180,14 +180,21 @@ individual as (
     join seed_credit_status_bands as status
         on (status.lower_bound is null or l.credit_score >= status.lower_bound)
         and (status.upper_bound is null or l.credit_score < status.upper_bound)
+    -- the ratios are compared as exact products (a / b > x as a > x * b, b > 0): DuckDB
+    -- divides decimals into a DOUBLE, and 2000.31 * 12 / 66677 = 0.36000000000000004
+    -- would miss the inclusive edge 0.36 that the exact ratio is on
     left join seed_repayment_capacity_bands as repay
         on l.income > 0
-        and (repay.lower_bound is null or l.monthly_payment * 12 / l.income > repay.lower_bound)
-        and (repay.upper_bound is null or l.monthly_payment * 12 / l.income <= repay.upper_bound)
+        and (repay.lower_bound is null
+            or l.monthly_payment * 12 > cast(repay.lower_bound as decimal(9, 4)) * l.income)
+        and (repay.upper_bound is null
+            or l.monthly_payment * 12 <= cast(repay.upper_bound as decimal(9, 4)) * l.income)
     left join seed_collateral_bands as coll
         on l.collateral_value > 0
-        and (coll.lower_bound is null or l.loan_amount / l.collateral_value > coll.lower_bound)
-        and (coll.upper_bound is null or l.loan_amount / l.collateral_value <= coll.upper_bound)
+        and (coll.lower_bound is null
+            or l.loan_amount > cast(coll.lower_bound as decimal(9, 4)) * l.collateral_value)
+        and (coll.upper_bound is null
+            or l.loan_amount <= cast(coll.upper_bound as decimal(9, 4)) * l.collateral_value)
 ),
 corporate_factors as (
     -- a company's known factors with their points and weights (an unknown one is left out)
