@@ -20,7 +20,6 @@ inside a step (ingest, publication) needs no extra argument.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -203,19 +202,6 @@ class DuckDBSettings:
             "temp_file_encryption": "true",
         }
 
-    def share(self, parts: int) -> DuckDBSettings:
-        """The settings of one of ``parts`` connections that work at the same time
-        within these limits: a ``parts``-th of the memory limit and of the threads
-        (at least one), the same spill root."""
-        if parts <= 1:
-            return self
-        share = memory_bytes(self.memory_limit) // parts
-        return dataclasses.replace(
-            self,
-            memory_limit=f"{max(share // (1 << 20), 1)}MiB",
-            threads=max(1, self.threads // parts),
-        )
-
     def environment(self) -> dict[str, str]:
         """The same settings as environment variables, for a subprocess (dbt)."""
         return {
@@ -223,22 +209,6 @@ class DuckDBSettings:
             THREADS_VARIABLE: str(self.threads),
             TEMP_DIRECTORY_VARIABLE: str(self.temp_directory),
         }
-
-
-#: the units of a memory size as DuckDB reads them (KB = 1000 bytes, KiB = 1024)
-_UNITS = {
-    "B": 1,
-    **{u: 1000**i for i, u in enumerate(("KB", "MB", "GB", "TB"), 1)},
-    **{u: 1024**i for i, u in enumerate(("KIB", "MIB", "GIB", "TIB"), 1)},
-}
-
-
-def memory_bytes(text: str) -> int:
-    """Bytes of a memory size such as ``3GiB`` or ``2500MB``."""
-    match = _SIZE.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not a memory size such as 3GiB or 2500MB")
-    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
 
 
 def default_memory_limit(threads: int, memory: int | None = None) -> str:

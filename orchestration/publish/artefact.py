@@ -22,11 +22,6 @@ and before anything is swapped in, every text column of every new artefact is
 scanned: a value equal to a vault value or token, or shaped like a mobile number or
 a national ID, refuses the whole publication (:class:`PublicationRefused`).
 
-**Side by side.** The clearances are built at the same time, up to one per DuckDB
-thread, each connection with its share of the memory limit and threads
-(:meth:`orchestration.settings.DuckDBSettings.share`): their tables are written in
-parallel even when each is too small for DuckDB to split.
-
 **Atomicity.** Every clearance's new file is written beside the old one under a
 temporary name, scanned, made durable (checkpoint, fsync), then swapped in with
 ``os.replace``. A BI client that has the file open keeps reading the old one; one
@@ -44,7 +39,6 @@ import json
 import os
 import shutil
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +59,7 @@ from orchestration.publish.report import REPORT, CheckResult, gather, render
 from orchestration.security.classification import missing_classes
 from orchestration.security.keys import CLEARANCES, KeyStore
 from orchestration.security.stores import attach_sql, new_connection, sha256_file
-from orchestration.settings import DuckDBSettings, Paths, current_duckdb_settings
+from orchestration.settings import Paths
 from orchestration.warehouse import quote_ident, quote_literal
 
 ARTEFACT = "tiers.duckdb"
@@ -308,14 +302,13 @@ def _build(
     encrypted: bool,
     scanned_clean: set[tuple] | None = None,
     checks: Sequence[CheckResult] = (),
-    settings: DuckDBSettings | None = None,
 ) -> Publication:
     keys = KeyStore(paths.home)
     key_text = keys.text(clearance)
     counts: dict[str, int] = {}
     catalog: list[tuple[str, str, str, str]] = []
     parquet_hashes: dict[str, str] = {}
-    con = new_connection(settings=settings)
+    con = new_connection()
     try:
         options = f" (encryption_key {quote_literal(key_text)})" if encrypted else ""
         con.execute(f"attach {quote_literal(str(tmp))} as pub{options}")
@@ -461,39 +454,28 @@ def publish(
     tables = published_tables(manifest)
     if not tables:
         raise RuntimeError("the manifest has no published models")
+    built: dict[str, Publication] = {}
     stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{run_id[:8]}"
     scanned_clean: set[tuple] = set()  # column contents the value scan found clean
-    # The clearances are built side by side, one connection each with its share of
-    # the DuckDB limits: a table of fewer than 122,880 rows (one row group) is written
-    # by one thread, so one clearance at a time would leave the other cores idle.
-    settings = current_duckdb_settings()
-    workers = max(1, min(len(CLEARANCES), settings.threads))
     try:
         for clearance in CLEARANCES:
             folder = paths.published / clearance
             folder.mkdir(parents=True, exist_ok=True)
             _clean_stale(folder)
-            (folder / "releases" / stamp / "parquet").mkdir(parents=True, exist_ok=True)
-        with ThreadPoolExecutor(workers, thread_name_prefix="publish") as pool:
-            futures = {
-                clearance: pool.submit(
-                    _build,
-                    paths,
-                    clearance,
-                    tables,
-                    paths.published / clearance / f".{ARTEFACT}.{run_id}.tmp",
-                    paths.published / clearance / "releases" / stamp / "parquet",
-                    as_of_date,
-                    run_id,
-                    encrypted=not (clearance == "general" and general_unencrypted),
-                    scanned_clean=scanned_clean,
-                    checks=checks,
-                    settings=settings.share(workers),
-                )
-                for clearance in CLEARANCES
-            }
-        # every build has ended here (the pool waits): the first failure is raised
-        built = {clearance: future.result() for clearance, future in futures.items()}
+            parquet_dir = folder / "releases" / stamp / "parquet"
+            parquet_dir.mkdir(parents=True, exist_ok=True)
+            built[clearance] = _build(
+                paths,
+                clearance,
+                tables,
+                folder / f".{ARTEFACT}.{run_id}.tmp",
+                parquet_dir,
+                as_of_date,
+                run_id,
+                encrypted=not (clearance == "general" and general_unencrypted),
+                scanned_clean=scanned_clean,
+                checks=checks,
+            )
     except BaseException:
         # nothing of a refused or failed publication stays behind (it may hold what
         # the gate refused)

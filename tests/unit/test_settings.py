@@ -120,23 +120,6 @@ def test_duckdb_settings_environment_then_run_config(tmp_path, monkeypatch):
     }
 
 
-def test_connections_working_side_by_side_share_the_limits(tmp_path):
-    from orchestration.settings import DuckDBSettings, memory_bytes
-
-    assert memory_bytes("3GiB") == 3 << 30
-    assert memory_bytes("2500MB") == 2_500_000_000
-    assert memory_bytes(" 1.5 gib ") == 3 << 29
-    settings = DuckDBSettings("3072MiB", 2, tmp_path)
-    assert settings.share(1) is settings
-    half = settings.share(2)
-    assert (half.memory_limit, half.threads, half.temp_directory) == ("1536MiB", 1, tmp_path)
-    # never fewer than one thread; the shares never add up to more than the limit
-    third = DuckDBSettings("2500MB", 2, tmp_path).share(3)
-    assert third.threads == 1 and 3 * memory_bytes(third.memory_limit) <= 2_500_000_000
-    with pytest.raises(ValueError, match="'lots' is not a memory size"):
-        memory_bytes("lots")
-
-
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
