@@ -46,7 +46,7 @@ from orchestration.security import tokens, vault
 from orchestration.security.keys import KeyStore
 from orchestration.security.stores import sha256_file
 from orchestration.settings import BUSINESS_TZ, Paths
-from orchestration.warehouse import connect, quote_ident, quote_literal
+from orchestration.warehouse import connect, quote_ident, quote_literal, table_columns
 
 #: reason codes written to quarantine.<source>.reason_code, with their meaning.
 REASONS: dict[str, str] = {
@@ -363,13 +363,7 @@ def ingest_source(
     con.execute(MANIFEST_DDL)
     con.execute(LANDING_FILES_DDL)
     con.execute(_store_ddl(source))
-    if (
-        source.child_of_customers
-        and not con.execute(
-            "select 1 from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'customers'"
-        ).fetchone()
-    ):
+    if source.child_of_customers and not table_columns(con, "customers", "raw"):
         raise RuntimeError(
             f"{source.name}: ingest customers first (customer_id is checked against raw.customers)"
         )
@@ -626,53 +620,48 @@ def _classify(
         f"{quote_literal(run_id)} as _run_id"
     )
     raw_cols = stored + ", " + ", ".join(n for n, _ in LINEAGE_COLUMNS)
+    raw = f"raw.{source.name}"
     kept = f"{store}_exceptions"  # the exceptions of the last run, for the next
-    in_place = changed is not None and all(
-        con.execute(
-            "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
-            list(name.split(".")),
-        ).fetchone()
-        for name in (f"raw.{source.name}", kept)
+    in_place = (
+        changed is not None
+        and bool(table_columns(con, source.name, "raw"))
+        and bool(table_columns(con, f"{source.name}_exceptions", STORE_SCHEMA))
     )
     if in_place:
-        raw = f"raw.{source.name}"
         # constant lists, so that DuckDB skips the row groups of other files
         files = ", ".join(quote_literal(f) for f in changed)
-        in_changed = f"_source_file in ({files})" if changed else "false"
-        con.execute(f"delete from {raw} where {in_changed}")
+        rows_to_load = f"_source_file in ({files})" if changed else "false"
+        con.execute(f"delete from {raw} where {rows_to_load}")
         # rows of unchanged files that became exceptions, and exceptions that no longer are
         con.execute(f"""
             create or replace temp table _newly_excepted as
             select _source_file, _source_row from _exceptions
             anti join {kept} using (_source_file, _source_row)
-            where not ({in_changed})""")
+            where not ({rows_to_load})""")
         con.execute(f"""
             create or replace temp table _released as
             select _source_file, _source_row from {kept}
             anti join _exceptions using (_source_file, _source_row)
-            where not ({in_changed})""")
+            where not ({rows_to_load})""")
         if con.execute("select count(*) from _newly_excepted").fetchone()[0]:
             con.execute(
                 f"delete from {raw} using _newly_excepted as e "
                 f"where {raw}._source_file = e._source_file "
                 f"and {raw}._source_row = e._source_row"
             )
+    else:
+        rows_to_load = "true"  # every row of the store
+        con.execute(f"drop table if exists {raw}")
+        con.execute(raw_table_ddl(source))
+    con.execute(f"""insert into {raw} ({raw_cols})
+        select {typed}, {lineage} from {store}
+        anti join _exceptions using (_source_file, _source_row)
+        where {rows_to_load}
+        order by _source_file, _source_row""")
+    if in_place and con.execute("select count(*) from _released").fetchone()[0]:
         con.execute(f"""insert into {raw} ({raw_cols})
             select {typed}, {lineage} from {store}
-            anti join _exceptions using (_source_file, _source_row)
-            where {in_changed}
-            order by _source_file, _source_row""")
-        if con.execute("select count(*) from _released").fetchone()[0]:
-            con.execute(f"""insert into {raw} ({raw_cols})
-                select {typed}, {lineage} from {store}
-                semi join _released using (_source_file, _source_row)
-                order by _source_file, _source_row""")
-    else:
-        con.execute(f"drop table if exists raw.{source.name}")
-        con.execute(raw_table_ddl(source))
-        con.execute(f"""insert into raw.{source.name} ({raw_cols})
-            select {typed}, {lineage} from {store}
-            anti join _exceptions using (_source_file, _source_row)
+            semi join _released using (_source_file, _source_row)
             order by _source_file, _source_row""")
     con.execute(
         f"create or replace table {kept} as select _source_file, _source_row from _exceptions"

@@ -182,32 +182,35 @@ def test_an_unchanged_folder_is_not_read_again_and_a_touched_file_neither(
     }
 
 
-def test_a_later_as_of_date_releases_the_rows_it_held_back(landing: Path, tmp_path: Path):
+@pytest.mark.parametrize(
+    ("as_of", "sql", "expected"),
+    [
+        pytest.param(
+            dt.date(2026, 11, 30),
+            "select count(*) from raw.transactions where transaction_id = 'T6'",
+            [(1,)],
+            id="a later as-of date releases the rows it held back",
+        ),
+        pytest.param(
+            dt.date(2026, 1, 2),
+            "select transaction_id from raw.transactions order by 1",
+            [("T1",), ("T2",)],  # T4 (February) left raw
+            id="an earlier as-of date holds back rows already loaded",
+        ),
+    ],
+)
+def test_another_as_of_date_moves_stored_rows_without_reading_a_file(
+    as_of: dt.date, sql: str, expected: list[tuple], landing: Path, tmp_path: Path
+):
+    """The same files run for another date: rows already stored move between raw
+    and the quarantine (a later date releases what was after the first one; a past
+    date re-run holds back rows already in raw), though no file is read again."""
     home = tmp_path / "home"
     ingest(landing, home)
-    later = dt.date(2026, 11, 30)
-    results = ingest(landing, home, later)
+    results = ingest(landing, home, as_of)
     assert results["transactions"].files_read == []
-    assert tables(home) == full_reload(home, landing, later)
-    assert query(
-        home / "warehouse.duckdb",
-        "select count(*) from raw.transactions where transaction_id = 'T6'",
-    ) == [(1,)]
-
-
-def test_an_earlier_as_of_date_holds_back_rows_already_loaded(landing: Path, tmp_path: Path):
-    """A past date re-run on the same files: rows already in raw are now after the
-    as-of date and leave raw for the quarantine, though no file is read again."""
-    home = tmp_path / "home"
-    ingest(landing, home)
-    earlier = dt.date(2026, 1, 2)
-    results = ingest(landing, home, earlier)
-    assert results["transactions"].files_read == []
-    assert tables(home) == full_reload(home, landing, earlier)
-    assert query(
-        home / "warehouse.duckdb",
-        "select transaction_id from raw.transactions order by 1",
-    ) == [("T1",), ("T2",)]  # T4 (February) left raw
+    assert tables(home) == full_reload(home, landing, as_of)
+    assert query(home / "warehouse.duckdb", sql) == expected
 
 
 def test_a_night_updates_raw_in_place_and_rows_keep_the_run_that_loaded_them(
