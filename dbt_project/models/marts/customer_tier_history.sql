@@ -24,98 +24,109 @@ sequence as (
 
 ),
 
-with_previous as (
+neighbours as (
 
+    -- the monthly ratings before and after each one: one sort for all of them
     select
         *,
-        lag(tier_code) over (
-            partition by customer_id, scheme order by rating_month
-        ) as previous_tier_code,
-        lag(coalesce(is_override, false)) over (
-            partition by customer_id, scheme order by rating_month
-        ) as previous_is_override,
-        lag(rule_version) over (
-            partition by customer_id, scheme order by rating_month
-        ) as previous_rule_version
+        lag(tier_code) over by_month as previous_tier_code,
+        lag(coalesce(is_override, false)) over by_month as previous_is_override,
+        lag(rule_version) over by_month as previous_rule_version,
+        lead(tier_code) over by_month as next_tier_code,
+        lead(coalesce(is_override, false)) over by_month as next_is_override,
+        lead(rated_as_of_date) over by_month as next_rated_as_of_date,
+        row_number() over by_month as rating_number
     from sequence
+    window by_month as (partition by customer_id, scheme order by rating_month)
 
 ),
 
-flagged as (
+edges as (
 
     -- a period starts where the code differs from the previous monthly rating, or
-    -- where a manual override begins or ends
+    -- where a manual override begins or ends; it ends where the next one starts
     select
         *,
         case
-            when coalesce(is_override, false) <> previous_is_override then 1
-            when tier_code = previous_tier_code then 0
-            when tier_code is null and previous_tier_code is null then 0
-            else 1
-        end as starts_period
-    from with_previous
+            when rating_number = 1 then true
+            when coalesce(is_override, false) <> previous_is_override then true
+            when tier_code = previous_tier_code then false
+            when tier_code is null and previous_tier_code is null then false
+            else true
+        end as starts_period,
+        case
+            when next_rated_as_of_date is null then true
+            when coalesce(is_override, false) <> next_is_override then true
+            when tier_code = next_tier_code then false
+            when tier_code is null and next_tier_code is null then false
+            else true
+        end as ends_period,
+        coalesce(rule_version <> previous_rule_version, false) as begins_with_other_rules
+    from neighbours
 
 ),
 
-numbered as (
+spans as (
 
+    -- periods of more than one rating: their first and last rating, and nothing in
+    -- between; in this set the row before a last rating is its period's first
     select
         *,
-        sum(starts_period) over (
-            partition by customer_id, scheme order by rating_month
-            rows between unbounded preceding and current row
-        ) as period_number
-    from flagged
+        lag(rating_month) over by_month as first_month,
+        lag(rated_as_of_date) over by_month as first_as_of_date,
+        lag(rating_number) over by_month as first_number,
+        lag(begins_with_other_rules) over by_month as first_begins_with_other_rules
+    from edges
+    where starts_period <> ends_period
+    window by_month as (partition by customer_id, scheme order by rating_month)
 
 ),
 
 periods as (
 
-    select
-        customer_id,
-        scheme,
-        period_number,
-        min(rating_month) as valid_from_month,
-        max(rating_month) as last_rating_month,
-        min(rated_as_of_date) as valid_from,
-        max(rated_as_of_date) as last_rated_as_of_date,
-        count(*) as rating_count,
-        arg_max(tier_code, rating_month) as tier_code,
-        arg_max(tier_rank, rating_month) as tier_rank,
-        arg_max(tier_label_zh, rating_month) as tier_label_zh,
-        arg_max(tier_label_en, rating_month) as tier_label_en,
-        arg_max(rule_version, rating_month) as rule_version,
-        bool_or(coalesce(is_override, false)) as is_override,
-        arg_max(override_reason, rating_month) as override_reason,
-        arg_max(override_approved_by, rating_month) as override_approved_by,
-        arg_min(
-            coalesce(rule_version <> previous_rule_version, false), rating_month
-        ) as rules_changed
-    from numbered
-    group by customer_id, scheme, period_number
-
-),
-
-bounded as (
-
+    -- one row per period: its last rating, with what the period's first one says
     select
         *,
-        lead(valid_from) over (
-            partition by customer_id, scheme order by period_number
-        ) as valid_to
-    from periods
+        rating_month as first_month,
+        rated_as_of_date as first_as_of_date,
+        rating_number as first_number,
+        begins_with_other_rules as first_begins_with_other_rules
+    from edges
+    where starts_period and ends_period
+    union all by name
+    select * from spans
+    where ends_period
 
 ),
 
 final as (
 
+    -- within a period the code and the override flag are the same in every month;
+    -- what else a rating carries (rank, labels, rules, override reason) is the last
+    -- month's
     select
-        *,
-        valid_to is null
-        and last_rating_month = cast(date_trunc('month', {{ as_of_date() }}) as date)
+        customer_id,
+        scheme,
+        tier_code,
+        tier_rank,
+        tier_label_zh,
+        tier_label_en,
+        first_as_of_date as valid_from,
+        next_rated_as_of_date as valid_to,
+        first_month as valid_from_month,
+        rating_month as last_rating_month,
+        rated_as_of_date as last_rated_as_of_date,
+        rating_number - first_number + 1 as rating_count,
+        next_rated_as_of_date is null
+        and rating_month = cast(date_trunc('month', {{ as_of_date() }}) as date)
             as is_current,
+        rule_version,
+        first_begins_with_other_rules as rules_changed,
+        coalesce(is_override, false) as is_override,
+        override_reason,
+        override_approved_by,
         {{ as_of_date() }} as as_of_date
-    from bounded
+    from periods
 
 )
 
