@@ -74,6 +74,9 @@ IDENTIFIER_PATTERNS = {
 MIN_DIGITS = 11
 #: the customers' information class, built by dbt from the seed customer_info_classes.
 CUSTOMER_CLASS_TABLE = "intermediate.int_customer_info_class"
+#: the general artefact's join table: the class table with each customer's pseudonym
+#: (a temp table of the publication's connection, never in the artefact)
+PSEUDONYMS = "temp.main._pseudonyms"
 
 
 class PublicationRefused(RuntimeError):
@@ -150,7 +153,10 @@ def _select(table: PublishedTable, clearance: str) -> tuple[str, list[tuple[str,
     for col in table.visible(clearance):
         name = quote_ident(col.name)
         if col.name == CUSTOMER_KEY and clearance == "general":
-            exprs.append(f"tiering_pseudonym(src.{name}) as {name}")
+            # a per-customer table's customers are all in the class table: their
+            # pseudonyms are computed once per publication (PSEUDONYMS), not per row
+            pseudonym = "ci.pseudonym" if table.per_customer else f"tiering_pseudonym(src.{name})"
+            exprs.append(f"{pseudonym} as {name}")
             catalog.append((table.name, col.name, "C", "HMAC pseudonym of the customer number"))
         else:
             exprs.append(f"src.{name}")
@@ -159,8 +165,9 @@ def _select(table: PublishedTable, clearance: str) -> tuple[str, list[tuple[str,
     wanted = ", ".join(quote_literal(c) for c in classes)
     if table.per_customer:
         # a customer without a class is treated as the strictest class
+        classed = PSEUDONYMS if clearance == "general" else f"wh.{CUSTOMER_CLASS_TABLE}"
         sql += (
-            f" left join wh.{CUSTOMER_CLASS_TABLE} ci on ci.customer_id = src.{CUSTOMER_KEY}"
+            f" left join {classed} ci on ci.customer_id = src.{CUSTOMER_KEY}"
             f" where coalesce(ci.customer_info_class, 'A') in ({wanted})"
         )
     elif table.aggregate and clearance == "general":
@@ -329,6 +336,13 @@ def _build(
             null_handling="special",
         )
         con.execute(f"pragma add_parquet_key('tiering', {quote_literal(parquet_key(key_text))})")
+        if clearance == "general":
+            # one HMAC per customer for all tables: the history tables repeat each
+            # customer once per scheme and month (21M rows at a million customers)
+            con.execute(
+                f"create temp table _pseudonyms as select customer_id, customer_info_class, "
+                f"tiering_pseudonym(customer_id) as pseudonym from wh.{CUSTOMER_CLASS_TABLE}"
+            )
         for table in tables:
             select, table_catalog = _select(table, clearance)
             name = quote_ident(table.name)
@@ -344,6 +358,7 @@ def _build(
                 f"(format parquet, compression zstd{encryption})"
             )
             parquet_hashes[table.name] = sha256_file(target)
+        con.execute("drop table if exists temp.main._pseudonyms")
         # the run report, from this clearance's tables (and the warehouse's ingest counts)
         report = tmp.parent / f".{REPORT}.{run_id}.tmp"
         report.write_text(

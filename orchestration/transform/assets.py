@@ -22,7 +22,7 @@ from packaging import version
 from orchestration.config import TieringConfig
 from orchestration.security.keys import KeyStore
 from orchestration.security.stores import remove_other_access
-from orchestration.settings import INFO_CLASS_TAG, asset_labels
+from orchestration.settings import INFO_CLASS_TAG, asset_labels, dbt_threads
 from orchestration.transform import seeds
 from orchestration.transform.metadata import schemes_by_model, tier_metadata
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
@@ -175,6 +175,10 @@ def tiering_dbt_assets(
         )
     else:
         seeds.forget(warehouse)
+    # one model at a time once the warehouse outgrows the memory limit (dbt's threads
+    # share one DuckDB limit; orchestration.settings.dbt_threads)
+    threads = dbt_threads(tiering.duckdb, warehouse)
+    context.log.info(f"dbt builds {threads} model(s) at a time")
     with subprocess_env(dbt_env(tiering)):
         # The run's dbt artefacts (compiled SQL, run results, logs) go under the home,
         # replaced by each run, not into the (possibly read-only) installed project.
@@ -182,6 +186,8 @@ def tiering_dbt_assets(
             [
                 "build",
                 *nightly_build_args(),
+                "--threads",
+                str(threads),
                 *(("--exclude", "resource_type:seed") if skip_seeds else ()),
             ],
             context=context,

@@ -350,6 +350,21 @@ def test_the_first_run_of_a_new_home_reuses_the_prepared_parse(minimal_run):
     assert "PartialParsingSkipParsing" in names or "PartialParsingEnabled" in names
 
 
+def test_dbt_builds_as_many_models_at_once_as_the_warehouse_size_allows(minimal_run):
+    """A warehouse smaller than DuckDB's memory limit: dbt builds as many models at once
+    as DuckDB has threads (one at a time only once the warehouse outgrows the limit:
+    orchestration.settings.dbt_threads, tested in tests/unit/test_settings.py)."""
+    from orchestration.settings import duckdb_settings, memory_bytes
+
+    settings = duckdb_settings(minimal_run.home)
+    warehouse = minimal_run.home / "warehouse.duckdb"
+    assert warehouse.stat().st_size < memory_bytes(settings.memory_limit)
+    results = json.loads(
+        (minimal_run.home / "dbt" / "target" / "run_results.json").read_text(encoding="utf-8")
+    )
+    assert results["args"]["threads"] == settings.threads
+
+
 @pytest.mark.parametrize(
     "case, body, expected",
     [

@@ -82,8 +82,8 @@ def test_duckdb_settings_derive_from_the_machine(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "machine_memory", lambda: 24 << 30)
     monkeypatch.setattr(settings, "machine_cores", lambda: 2)
     found = settings.duckdb_settings(tmp_path)
-    # 1.5 GiB a thread on a big machine, spilling under the home
-    assert (found.memory_limit, found.threads) == ("3072MiB", 2)
+    # 1.25 GiB a thread on a big machine, spilling under the home
+    assert (found.memory_limit, found.threads) == ("2560MiB", 2)
     assert found.temp_directory == tmp_path.resolve() / "tmp" / "duckdb"
     # never more than a quarter of a small machine's memory, never less than 512 MiB
     monkeypatch.setattr(settings, "machine_memory", lambda: 4 << 30)
@@ -149,3 +149,30 @@ def test_what_the_dbt_plugin_imports_loads_no_dagster():
         [sys.executable, "-c", code, str(plugin)], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]", out
+
+
+def test_memory_sizes_read_in_bytes():
+    from orchestration.settings import memory_bytes
+
+    assert memory_bytes("2560MiB") == 2560 << 20
+    assert memory_bytes("2.5 GiB") == 5 << 29
+    assert memory_bytes("2500MB") == 2_500_000_000
+    assert memory_bytes("3gb") == 3_000_000_000
+    with pytest.raises(ValueError, match="'lots' is not a memory size"):
+        memory_bytes("lots")
+
+
+def test_dbt_builds_one_model_at_a_time_once_the_warehouse_outgrows_the_memory_limit(tmp_path):
+    from orchestration.settings import DuckDBSettings, dbt_threads
+
+    settings = DuckDBSettings(memory_limit="1KiB", threads=2, temp_directory=tmp_path)
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert dbt_threads(settings, warehouse, environ={}) == 2  # no warehouse yet
+    warehouse.write_bytes(b"x" * 1024)
+    assert dbt_threads(settings, warehouse, environ={}) == 2  # as large as the limit
+    warehouse.write_bytes(b"x" * 1025)
+    assert dbt_threads(settings, warehouse, environ={}) == 1
+    # the environment decides when set, and is checked
+    assert dbt_threads(settings, warehouse, environ={"TIERING_DBT_THREADS": "2"}) == 2
+    with pytest.raises(ValueError, match="TIERING_DBT_THREADS='two'"):
+        dbt_threads(settings, warehouse, environ={"TIERING_DBT_THREADS": "two"})
