@@ -141,6 +141,8 @@ def resolve_paths(
 MEMORY_LIMIT_VARIABLE = "TIERING_DUCKDB_MEMORY_LIMIT"
 THREADS_VARIABLE = "TIERING_DUCKDB_THREADS"
 TEMP_DIRECTORY_VARIABLE = "TIERING_DUCKDB_TEMP_DIRECTORY"
+#: environment variable overriding how many models dbt builds at once (dbt_threads).
+DBT_THREADS_VARIABLE = "TIERING_DBT_THREADS"
 #: default memory limit per DuckDB thread: DuckDB's guidance is 1-4 GB a thread for
 #: aggregations and joins to run mostly in memory; 1.25 GiB keeps a 2-core machine's
 #: run under 4 GB at 100M transactions (measured: a process peaks at the limit plus
@@ -148,8 +150,6 @@ TEMP_DIRECTORY_VARIABLE = "TIERING_DUCKDB_TEMP_DIRECTORY"
 #: 1.5 GiB a thread the job process reached 4.05 GiB) while spilling only the biggest
 #: operators.
 MEMORY_PER_THREAD = 5 << 28
-#: environment variable overriding how many models dbt builds at once (dbt_threads).
-DBT_THREADS_VARIABLE = "TIERING_DBT_THREADS"
 #: ... and never more than this share of the machine's memory (other engineers'
 #: jobs, the OS cache and the job's Python processes need the rest).
 MAX_MEMORY_SHARE = 0.25
@@ -215,16 +215,20 @@ class DuckDBSettings:
         }
 
 
+#: the units of a memory size as DuckDB reads them (KB = 1000 bytes, KiB = 1024)
+_UNITS = {
+    "B": 1,
+    **{u: 1000**i for i, u in enumerate(("KB", "MB", "GB", "TB"), 1)},
+    **{u: 1024**i for i, u in enumerate(("KIB", "MIB", "GIB", "TIB"), 1)},
+}
+
+
 def memory_bytes(text: str) -> int:
     """A DuckDB memory size (``3GiB``, ``2500MB``) in bytes."""
     match = _SIZE.match(text)
     if not match:
         raise ValueError(f"{text!r} is not a memory size such as 3GiB or 2500MB")
-    number, unit = float(match.group(1)), match.group(2).upper()
-    factor = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}.get(unit)
-    if factor is None:
-        factor = 1 << {"KIB": 10, "MIB": 20, "GIB": 30, "TIB": 40}[unit]
-    return int(number * factor)
+    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
 
 
 def dbt_threads(

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -153,10 +152,9 @@ def _select(table: PublishedTable, clearance: str) -> tuple[str, list[tuple[str,
     for col in table.visible(clearance):
         name = quote_ident(col.name)
         if col.name == CUSTOMER_KEY and clearance == "general":
-            # a per-customer table's customers are all in the class table: their
-            # pseudonyms are computed once per publication (PSEUDONYMS), not per row
-            pseudonym = "ci.pseudonym" if table.per_customer else f"tiering_pseudonym(src.{name})"
-            exprs.append(f"{pseudonym} as {name}")
+            # a table with the customer number is per customer, joined below to the
+            # class table: in the general artefact, the one with the pseudonyms
+            exprs.append(f"ci.pseudonym as {name}")
             catalog.append((table.name, col.name, "C", "HMAC pseudonym of the customer number"))
         else:
             exprs.append(f"src.{name}")
@@ -322,14 +320,9 @@ def _build(
         con.execute(attach_sql(paths.warehouse, keys.text("warehouse"), "wh", read_only=True))
         con.execute("use pub")
         general_key = keys.key("general")
-        # one HMAC per customer, not per row: the history tables repeat each customer
-        # once per month and scheme (bounded: a million customers are ~100 MB)
-        customer_key = functools.lru_cache(maxsize=1 << 20)(
-            functools.partial(pseudonym, general_key)
-        )
         con.create_function(
             "tiering_pseudonym",
-            lambda arr: pa.array([customer_key(v) for v in arr.to_pylist()], pa.string()),
+            lambda arr: pa.array([pseudonym(general_key, v) for v in arr.to_pylist()], pa.string()),
             [duckdb.sqltypes.VARCHAR],
             duckdb.sqltypes.VARCHAR,
             type="arrow",
@@ -337,8 +330,9 @@ def _build(
         )
         con.execute(f"pragma add_parquet_key('tiering', {quote_literal(parquet_key(key_text))})")
         if clearance == "general":
-            # one HMAC per customer for all tables: the history tables repeat each
-            # customer once per scheme and month (21M rows at a million customers)
+            # one HMAC per customer (the class table has one row each) for all tables,
+            # not one per row: the history tables repeat each customer once per scheme
+            # and month (21M rows at a million customers)
             con.execute(
                 f"create temp table _pseudonyms as select customer_id, customer_info_class, "
                 f"tiering_pseudonym(customer_id) as pseudonym from wh.{CUSTOMER_CLASS_TABLE}"
