@@ -9,14 +9,14 @@ MANIFEST_STAMP := dbt_project/target/tiering_fingerprint.txt
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.py' \) -print 2>/dev/null)
 export TIERING_HOME ?= $(CURDIR)/data
 
-.PHONY: run test test-ui test-bi bi bi-setup docs ui setup lint format manifest bench clean catalogue
+.PHONY: run test test-ui test-bi test-spark bi bi-setup docs ui setup lint format manifest bench clean catalogue
 
 setup: $(STAMP) $(MANIFEST_STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,spark]'
 	# DuckDB's httpfs extension from its pip package, installed locally: nothing is
 	# downloaded at run time.
 	$(BIN)/python -m orchestration.setup_duckdb
@@ -33,13 +33,18 @@ run: setup
 	$(BIN)/tiering demo
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "not ui and not bi"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "not ui and not bi and not spark"
 
 # what people look at: the run report in headless Chromium (Debian's package,
 # installed by the test when missing; screenshots in test-artefacts/), the tier
 # metadata the Dagster UI plots, and a month-end backfill launched through the UI's API
 test-ui: setup
 	$(BIN)/python -m pytest -q -m ui tests/ui
+
+# the same job with the dbt models on Apache Spark (local, dbt-spark session mode; Java 17):
+# three month-ends of the demo data on both engines, every published table compared
+test-spark: setup
+	$(BIN)/python -m pytest -q -m spark tests/spark
 
 # Apache Superset on the general artefact with the "Customer tiers" dashboard, in its own
 # virtualenv (.venv-bi, pinned in orchestration/bi/requirements.lock). BI_AS: a principal
@@ -73,11 +78,13 @@ ui: setup
 	mkdir -p $(TIERING_HOME)/dagster
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(TIERING_HOME)/dagster $(BIN)/dagster dev -m orchestration.definitions
 
-# make bench [SIZE=demo|10m|100m] [FORMAT=csv|parquet]: the job against hand-written SQL
+# make bench [SIZE=demo|10m|100m] [FORMAT=csv|parquet] [ENGINES=duckdb|duckdb,spark]:
+# the job against hand-written SQL (ENGINES=duckdb,spark: the first night on each engine)
 SIZE ?= demo
 FORMAT ?= csv
+ENGINES ?= duckdb
 bench: setup
-	$(BIN)/python tests/benchmarks/bench_pipeline.py --size $(SIZE) --format $(FORMAT)
+	$(BIN)/python tests/benchmarks/bench_pipeline.py --size $(SIZE) --format $(FORMAT) --engines $(ENGINES)
 
 # Python: ruff (format and lint); SQL: sqlfluff with the dbt templater (dbt_project/.sqlfluff)
 # on the models and singular tests; macros are linted as rendered in the models that call them.

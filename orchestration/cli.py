@@ -16,6 +16,7 @@ from orchestration.run import service
 from orchestration.run.service import DEMO_AS_OF
 from orchestration.security.keys import KeyProblem
 from orchestration.settings import (
+    ENGINES,
     default_as_of,
     duckdb_settings,
     duckdb_settings_in_force,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date, help="business date to rate (default: yesterday in Asia/Shanghai)"
     )
     run.add_argument("--home", type=Path, help="working folder (default $TIERING_HOME or ./data)")
+    _engine(run)
 
     docs = sub.add_parser(
         "docs", help="build the dbt docs site of the warehouse ($TIERING_HOME/dbt/docs)"
@@ -77,8 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=10_000)
     demo.add_argument("--months", type=int, default=12)
     demo.add_argument("--seed", type=int, default=42)
+    _engine(demo)
     _add_security_commands(sub)
     return parser
+
+
+def _engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="where the dbt models run (default $TIERING_ENGINE or duckdb; spark: "
+        "Apache Spark through dbt-spark, see README)",
+    )
 
 
 def _home(parser: argparse.ArgumentParser) -> None:
@@ -217,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             as_of = service.demo_as_of(paths, args.customers, args.months, args.seed)
-        return 0 if service.run_nightly(paths, as_of).success else 1
+        return 0 if service.run_nightly(paths, as_of, engine=args.engine).success else 1
     except KeyProblem as exc:
         # a missing, weak or exposed key: named, never shown; nothing was written
         print(f"tiering: {exc}", file=sys.stderr)

@@ -19,6 +19,7 @@ from orchestration.settings import (
     default_as_of,
     duckdb_settings,
     duckdb_settings_in_force,
+    engine_of,
     parse_as_of,
     resolve_paths,
 )
@@ -49,6 +50,10 @@ class TieringConfig(dg.ConfigurableResource):
     duckdb_memory_limit: str = ""
     duckdb_threads: int = 0
     duckdb_temp_directory: str = ""
+    #: where the dbt models run: "duckdb" (the warehouse itself) or "spark" (Apache
+    #: Spark through dbt-spark; orchestration.transform.spark); empty: the environment
+    #: variable TIERING_ENGINE, else duckdb.
+    engine: str = ""
 
     _as_of: dt.date | None = PrivateAttr(default=None)
     _duckdb_scope: contextlib.ExitStack | None = PrivateAttr(default=None)
@@ -77,6 +82,10 @@ class TieringConfig(dg.ConfigurableResource):
     @property
     def paths(self) -> Paths:
         return resolve_paths(self.home or None, self.landing or None)
+
+    @property
+    def engine_name(self) -> str:
+        return engine_of(self.engine)
 
     @property
     def duckdb(self) -> DuckDBSettings:

@@ -143,6 +143,21 @@ THREADS_VARIABLE = "TIERING_DUCKDB_THREADS"
 TEMP_DIRECTORY_VARIABLE = "TIERING_DUCKDB_TEMP_DIRECTORY"
 #: environment variable overriding how many models dbt builds at once (dbt_threads).
 DBT_THREADS_VARIABLE = "TIERING_DBT_THREADS"
+ENGINE_VARIABLE = "TIERING_ENGINE"
+
+#: where the dbt models can run: DuckDB (default) or Apache Spark
+ENGINES = ("duckdb", "spark")
+
+
+def engine_of(value: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The engine a run uses: ``value``, else ``$TIERING_ENGINE``, else duckdb."""
+    environ = os.environ if environ is None else environ
+    engine = (value or environ.get(ENGINE_VARIABLE) or "duckdb").strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
+    return engine
+
+
 #: default memory limit per DuckDB thread: DuckDB's guidance is 1-4 GB a thread for
 #: aggregations and joins to run mostly in memory; 1.25 GiB keeps a 2-core machine's
 #: run under 4 GB at 100M transactions (measured: a process peaks at the limit plus

@@ -99,6 +99,7 @@ def run_job(
     *,
     dbt_tests: bool = True,
     instance=None,
+    engine: str | None = None,
 ) -> JobRun:
     """Run the nightly job in process and capture its summary.
 
@@ -124,7 +125,10 @@ def run_job(
             if instance is None:
                 instance = stack.enter_context(dg.DagsterInstance.ephemeral())
             outcome = run_nightly(
-                resolve_paths(home, landing), parse_as_of(str(as_of)), instance=instance
+                resolve_paths(home, landing),
+                parse_as_of(str(as_of)),
+                instance=instance,
+                engine=engine,
             )
         code = 0 if outcome.success else 1
     return JobRun(home=home, landing=landing, exit_code=code, output=buf.getvalue())

@@ -10,7 +10,7 @@
 
     decimal_ratio(numerator, denominator, scale=2, input_scale=4, rounding='half_up')
     is numerator / denominator as DECIMAL(38, scale), computed on the scaled integers
-    (HUGEINT):
+    (big_integer(): HUGEINT on DuckDB):
       rounding 'half_up'  to the nearest, a half away from zero (as round() of a
                           DECIMAL: 17.855 -> 17.86, -0.125 -> -0.13);
       rounding 'floor'    toward -infinity (scale 0 with integers = integer floor).
@@ -25,22 +25,22 @@
     {%- endif -%}
     {%- set n -%}
         (cast(cast({{ numerator }} as decimal(38, {{ input_scale }})) * {{ 10 ** input_scale }}
-            as hugeint) * {{ 10 ** scale }})
+            as {{ big_integer() }}) * {{ 10 ** scale }})
     {%- endset -%}
     {%- set d -%}
         cast(cast({{ denominator }} as decimal(38, {{ input_scale }})) * {{ 10 ** input_scale }}
-            as hugeint)
+            as {{ big_integer() }})
     {%- endset -%}
     {%- if rounding == 'half_up' -%}
         {#- on the magnitudes: floor((2|n| + |d|) / 2|d|) = |n / d| rounded half up -#}
         {%- set q -%}
             (case when ({{ n }} < 0) <> ({{ d }} < 0) then -1 else 1 end)
-            * ((2 * abs({{ n }}) + abs({{ d }})) // (2 * abs({{ d }})))
+            * ({{ int_div('2 * abs(' ~ n ~ ') + abs(' ~ d ~ ')', '2 * abs(' ~ d ~ ')') }})
         {%- endset -%}
     {%- else -%}
-        {#- // truncates toward zero: one step down when inexact and negative -#}
+        {#- int_div truncates toward zero: one step down when inexact and negative -#}
         {%- set q -%}
-            ({{ n }} // {{ d }}
+            ({{ int_div(n, d) }}
             - (case when {{ n }} % {{ d }} <> 0 and ({{ n }} < 0) <> ({{ d }} < 0)
                 then 1 else 0 end))
         {%- endset -%}
@@ -48,7 +48,6 @@
     (case
         when {{ numerator }} is null or {{ denominator }} is null or {{ denominator }} = 0
             then null
-        else cast({{ q }} as decimal(38, 0))
-        {%- if scale > 0 %} * {{ '0.' ~ ('0' * (scale - 1)) ~ '1' }}{% endif %}
+        else {{ scaled_integer(q, scale) }}
     end)
 {%- endmacro %}

@@ -24,7 +24,8 @@ tiers as (
 
     select
         *,
-        string_split(coalesce(overridden_schemes, ''), ',') as pinned
+        -- ',scheme,scheme,': a scheme is pinned when ',<scheme>,' is in it
+        ',' || coalesce(overridden_schemes, '') || ',' as pinned
     from {{ ref('customer_tiers') }}
 
 )
@@ -38,19 +39,19 @@ where not present.balances
     and (
         (
             tiers.star_level_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'star_level')
+            and instr(tiers.pinned, ',star_level,') = 0
         )
         or (
             tiers.card_tier_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'card_tier')
+            and instr(tiers.pinned, ',card_tier,') = 0
         )
         or (
             tiers.effective_star_level_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'effective_star_level')
+            and instr(tiers.pinned, ',effective_star_level,') = 0
         )
         or (
             tiers.effective_card_tier_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'effective_card_tier')
+            and instr(tiers.pinned, ',effective_card_tier,') = 0
         )
     )
 union all
@@ -63,19 +64,19 @@ where not present.credit_reports
     and (
         (
             tiers.credit_grade_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'credit_grade')
+            and instr(tiers.pinned, ',credit_grade,') = 0
         )
         or (
             tiers.credit_status_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'credit_status')
+            and instr(tiers.pinned, ',credit_status,') = 0
         )
         or (
             tiers.repayment_capacity_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'repayment_capacity')
+            and instr(tiers.pinned, ',repayment_capacity,') = 0
         )
         or (
             tiers.collateral_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'collateral')
+            and instr(tiers.pinned, ',collateral,') = 0
         )
     )
 union all
@@ -88,7 +89,7 @@ where not present.interactions
     and (
         (
             tiers.lead_intent_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'lead_intent')
+            and instr(tiers.pinned, ',lead_intent,') = 0
         )
     )
 union all
@@ -101,10 +102,10 @@ where not present.leads
     and (
         (
             tiers.lead_quality_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'lead_quality')
+            and instr(tiers.pinned, ',lead_quality,') = 0
         )
         or (
             tiers.pipeline_stage_code <> 'UNRATED'
-            and not list_contains(tiers.pinned, 'pipeline_stage')
+            and instr(tiers.pinned, ',pipeline_stage,') = 0
         )
     )

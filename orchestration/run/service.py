@@ -18,7 +18,7 @@ import dagster as dg
 from orchestration.demo import DEFAULT_AS_OF as DEMO_AS_OF
 from orchestration.run.resource import prepare_home
 from orchestration.security.stores import make_private
-from orchestration.settings import Paths, duckdb_settings, duckdb_settings_in_force
+from orchestration.settings import Paths, duckdb_settings, duckdb_settings_in_force, engine_of
 from orchestration.warehouse import exclusive_run
 
 #: written beside generated demo files: what was generated, for `tiering demo`.
@@ -78,21 +78,32 @@ def generate_landing(
 
 
 def run_nightly(
-    paths: Paths, as_of: dt.date, progress: Say = say, *, instance: dg.DagsterInstance | None = None
+    paths: Paths,
+    as_of: dt.date,
+    progress: Say = say,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    engine: str | None = None,
 ):
     """Run the nightly job for ``as_of`` on ``paths``; print and return its outcome.
 
     The run is recorded in the Dagster instance of the home (``make ui`` shows it),
     unless another ``instance`` is given (tests pass an ephemeral one). Connections
     opened around the job (restore journal, summary) spill under ``paths.home``; the
-    job's own take the settings of its run config.
+    job's own take the settings of its run config. ``engine``: where the dbt models
+    run (None: ``$TIERING_ENGINE``, else DuckDB).
     """
     with duckdb_settings_in_force(duckdb_settings(paths.home)):
-        return _run_nightly(paths, as_of, progress, instance=instance)
+        return _run_nightly(paths, as_of, progress, instance=instance, engine=engine_of(engine))
 
 
 def _run_nightly(
-    paths: Paths, as_of: dt.date, progress: Say, *, instance: dg.DagsterInstance | None
+    paths: Paths,
+    as_of: dt.date,
+    progress: Say,
+    *,
+    instance: dg.DagsterInstance | None,
+    engine: str,
 ):
     from orchestration.definitions import defs
     from orchestration.run.instance import LAUNCHED_BY_CLI, ensure_instance, fail_dead_cli_runs
@@ -104,10 +115,15 @@ def _run_nightly(
     prepare_home(paths, progress)
     owned = instance is None
     instance = instance or ensure_instance(paths.dagster_home)
-    progress(f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}")
+    progress(
+        f"nightly run as of {as_of}: landing {paths.landing}, warehouse {paths.warehouse}"
+        + (f", models on {engine}" if engine != "duckdb" else "")
+    )
     started = time.monotonic()
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
-    run_config = run_config_for(as_of, home=str(paths.home), landing=str(paths.landing))
+    run_config = run_config_for(
+        as_of, home=str(paths.home), landing=str(paths.landing), engine=engine
+    )
     run_config.loggers = {"console": {"config": {"log_level": "INFO"}}}
     try:
         with exclusive_run(paths.home, say=progress):

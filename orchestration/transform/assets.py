@@ -23,7 +23,7 @@ from orchestration.config import TieringConfig
 from orchestration.security.keys import KeyStore
 from orchestration.security.stores import remove_other_access
 from orchestration.settings import INFO_CLASS_TAG, asset_labels, dbt_threads
-from orchestration.transform import seeds
+from orchestration.transform import seeds, spark
 from orchestration.transform.metadata import schemes_by_model, tier_metadata
 from orchestration.transform.project import dbt_executable, prepare_manifest, project_dir
 
@@ -121,6 +121,12 @@ def dbt_env(tiering: TieringConfig) -> dict[str, str]:
     dbt parse the whole project again, while macro ``as_of_date()`` reads the
     variable only when executing, so partial parsing stays valid between runs.
     """
+    if tiering.engine_name == "spark":
+        # Spark reads the Parquet hand-over of raw.*, never the warehouse: no key
+        return {
+            "TIERING_AS_OF_DATE": tiering.as_of.isoformat(),
+            **spark.dbt_spark_env(tiering.paths.home),
+        }
     return {
         "TIERING_WAREHOUSE": str(tiering.paths.warehouse),
         "TIERING_AS_OF_DATE": tiering.as_of.isoformat(),
@@ -161,13 +167,17 @@ def tiering_dbt_assets(
 ):
     # the rule seeds are reloaded only when they changed (orchestration.transform.seeds)
     warehouse = tiering.paths.warehouse
+    engine = tiering.engine_name
     load = seeds.SeedLoad(
         seeds.manifest_seed_fingerprint(dbt_project.manifest_path),
         tested=runs_data_tests(),
         run_id=context.run.run_id,
     )
     recorded = seeds.recorded_load(warehouse)
-    skip_seeds = seeds.can_skip(recorded, load.fingerprint, testing=load.tested)
+    # on Spark the seeds live in Spark's catalogue: loaded by every build
+    skip_seeds = engine == "duckdb" and seeds.can_skip(
+        recorded, load.fingerprint, testing=load.tested
+    )
     if skip_seeds:
         context.log.info(
             f"rule seeds unchanged since run {recorded.run_id}: not reloaded"
@@ -178,7 +188,13 @@ def tiering_dbt_assets(
     # one model at a time once the warehouse outgrows the memory limit (dbt's threads
     # share one DuckDB limit; orchestration.settings.dbt_threads)
     threads = dbt_threads(tiering.duckdb, warehouse)
-    context.log.info(f"dbt builds {threads} model(s) at a time")
+    if engine == "spark":
+        handed = spark.export_raw(warehouse, tiering.paths.home)
+        context.log.info(
+            "raw tables handed to Spark as Parquet: "
+            + ", ".join(f"{table} {rows:,}" for table, rows in handed.items())
+        )
+    context.log.info(f"dbt builds on {engine}, {threads} model(s) at a time")
     with subprocess_env(dbt_env(tiering)):
         # The run's dbt artefacts (compiled SQL, run results, logs) go under the home,
         # replaced by each run, not into the (possibly read-only) installed project.
@@ -186,6 +202,9 @@ def tiering_dbt_assets(
             [
                 "build",
                 *nightly_build_args(),
+                # only for Spark: naming the default target makes dbt parse the whole
+                # project again instead of reusing the prepared parse state
+                *(("--target", spark.TARGETS[engine]) if engine != "duckdb" else ()),
                 "--threads",
                 str(threads),
                 *(("--exclude", "resource_type:seed") if skip_seeds else ()),
@@ -206,8 +225,20 @@ def tiering_dbt_assets(
         yield from events  # what was built before the failure is recorded
         raise
     # reached only when the build succeeded (stream() raises on a failed build)
+    if engine == "spark":
+        # Spark's tables into the warehouse, typed as the yml declares them: the checks,
+        # the tier metadata and the publication read them there
+        target = Path(invocation.target_path)
+        remove_other_access(spark.spark_home(tiering.paths.home))
+        spark.import_results(
+            warehouse,
+            tiering.paths.home,
+            spark.built_tables(target / "run_results.json", target / "manifest.json"),
+            spark.declared_columns(target / "manifest.json"),
+            say=context.log.info,
+        )
     yield from with_tier_metadata(context, events, warehouse, tiering)
-    if not skip_seeds:
+    if not skip_seeds and engine == "duckdb":
         seeds.record(warehouse, load)
 
 

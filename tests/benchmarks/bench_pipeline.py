@@ -19,6 +19,11 @@
    then ``tiering run`` for the as-of date + 1 on the same home; the hand-written
    script runs again for that date too.
 
+With ``--engines duckdb,spark`` (``make bench SIZE=10m ENGINES=duckdb,spark``) it runs
+(b) once per engine instead, each on a fresh home (the Spark home starts with the
+DuckDB home's keys, so pseudonyms agree), with no next night, and compares every table
+of the two restricted artefacts row by row beside the core tiers.
+
 It checks that (a) and (b), and the hand-written script and (c), give every customer
 the same codes of the four core tiers, and appends a Markdown section to
 ``tests/benchmarks/RESULTS.md``: the machine, the sizes, seconds, peak resident memory
@@ -338,6 +343,11 @@ def main() -> int:
     )
     parser.add_argument("--generate-only", action="store_true", help="time the generator only")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "benchmarks" / "RESULTS.md")
+    parser.add_argument(
+        "--engines",
+        default="duckdb",
+        help="duckdb (default: first and next night), or duckdb,spark (first night on each)",
+    )
     args = parser.parse_args()
     customers = SIZES[args.size]
     py = sys.executable
@@ -355,6 +365,8 @@ def main() -> int:
         gen.rows = tx
         if args.generate_only:
             text = report(args, customers, tx, landing_bytes, [gen])
+        elif args.engines != "duckdb":
+            text = bench_engines(args, py, customers, landing, work, gen, tx, landing_bytes)
         else:
             text = bench(args, py, customers, landing, home, work, gen, tx, landing_bytes)
     finally:
@@ -399,6 +411,110 @@ def bench(args, py, customers, landing, home, work, gen, tx, landing_bytes) -> s
         handwritten_bytes=hw_b.stat().st_size,
         agreement={"(a) vs (b)": found_b, "next night vs (c)": found_c},
     )  # fmt: skip
+
+
+def bench_engines(args, py, customers, landing, work, gen, tx, landing_bytes) -> str:
+    """(a), then the first night (b) on each engine of ``args.engines``, each on its own
+    home; the report compares their times, memory, steps and published tables."""
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    hw = work / "handwritten.duckdb"
+    a = run_phase(
+        "(a) hand-written SQL",
+        [py, str(ROOT / "tests" / "benchmarks" / "handwritten_tiers.py"), "--landing",
+         str(landing), "--as-of", str(AS_OF), "--out", str(hw)],
+        tx,
+    )  # fmt: skip
+    phases, steps, found, homes = [gen, a], {}, {}, {}
+    for engine in engines:
+        home = work / f"home_{engine}"
+        if homes:  # the same keys as the first home: pseudonyms and tokens agree
+            shutil.copytree(next(iter(homes.values())) / "keys", home / "keys")
+        homes[engine] = home
+        phases.append(
+            run_phase(
+                f"(b) tiering run --engine {engine}",
+                [py, "-m", "orchestration.cli", "run", "--home", str(home), "--landing",
+                 str(landing), "--as-of", str(AS_OF), "--engine", engine],
+                tx,
+                {**os.environ, "TIERING_HOME": str(home)},
+            )
+        )  # fmt: skip
+        steps[engine], found[engine] = job_steps(home), agreement(home, hw)
+    text = report(args, customers, tx, landing_bytes, phases)
+    first = engines[0]
+    lines = [
+        "job steps (Dagster event log):",
+        "",
+        "| step group | " + " | ".join(f"{e} s" for e in engines) + " |",
+        "|---|" + "---:|" * len(engines),
+        *[
+            f"| {k} | " + " | ".join(f"{steps[e].get(k, 0.0):.1f}" for e in engines) + " |"
+            for k in sorted(set().union(*steps.values()))
+        ],
+        "",
+        "peak RSS per process (over 100 MiB): "
+        + "; ".join(
+            f"{p.name}: "
+            + ", ".join(
+                f"`{name}` {gib(kib)}"
+                for name, kib in sorted(p.peaks.per_process.values(), key=lambda x: -x[1])
+                if kib > 100 * 1024
+            )
+            for p in phases[2:]
+        ),
+        "",
+        "agreement with (a) on the four core tiers (customers whose codes differ): "
+        + "; ".join(
+            f"{e}: " + ", ".join(f"{col} {n}" for col, (n, _ex) in f.items())
+            for e, f in found.items()
+        ),
+        "",
+        *[
+            f"published tables of {e} against {first} (restricted artefact, rows that "
+            f"differ): {artefact_differences(homes[first], homes[e])}"
+            for e in engines[1:]
+        ],
+        "",
+    ]
+    return text + "\n".join(lines)
+
+
+def artefact_differences(home_a: Path, home_b: Path) -> str:
+    """Tables of the restricted artefacts of two homes that differ, with the rows only
+    in one or the other (lineage columns left out); "none" when every table agrees."""
+    from orchestration.security.keys import KeyStore
+    from orchestration.security.stores import open_store
+
+    a = home_a / "published" / "restricted" / "tiers.duckdb"
+    b = home_b / "published" / "restricted" / "tiers.duckdb"
+    key = KeyStore(home_a).text("restricted")
+    lineage = {"_invocation_id", "_loaded_at", "_run_id", "published_at", "loaded_at"}
+    out, compared = [], 0
+    with open_store(a, key, alias="a", read_only=True) as con:
+        con.execute(f"attach '{b}' as b (read_only, encryption_key '{key}')")
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = 'a' and table_name <> '_publication'"
+        ).fetchall():
+            cols = ", ".join(
+                f'"{c}"'
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_catalog "
+                    "= 'a' and table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+                if c not in lineage
+            )
+            n = con.execute(
+                f"select (select count(*) from (select {cols} from a.{schema}.{table} except "
+                f"all select {cols} from b.{schema}.{table})) + (select count(*) from (select "
+                f"{cols} from b.{schema}.{table} except all select {cols} "
+                f"from a.{schema}.{table}))"
+            ).fetchone()[0]
+            compared += 1
+            if n:
+                out.append(f"{table} {n}")
+    return (", ".join(out) or "none") + f" ({compared} tables compared)"
 
 
 if __name__ == "__main__":

@@ -8,14 +8,15 @@ aggregation runs out of it) and compares it with the texts aggregated
 per customer without a limit.
 """
 
-import re
 from pathlib import Path
 
 import duckdb
+import jinja2
 
 from orchestration.transform.project import project_dir
 
 MODEL = project_dir() / "models" / "history" / "tier_service_measures_current.sql"
+ENGINE_MACROS = project_dir() / "macros" / "tier_kit" / "engine.sql"
 CUSTOMERS = 25_000
 # the schemes with service measures, their tiers (as the seed has them)
 SCHEMES = {
@@ -37,8 +38,18 @@ REFERENCE = """
 
 
 def _model_sql() -> str:
-    sql = MODEL.read_text(encoding="utf-8")
-    return re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"\1", sql)
+    """The model's SQL as dbt compiles it for DuckDB: ``ref`` is the bare table name and
+    the tier kit's engine macros are their DuckDB (``default__``) versions."""
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    engine = env.from_string(ENGINE_MACROS.read_text(encoding="utf-8")).module
+    macros = {
+        name.removeprefix("default__"): getattr(engine, name)
+        for name in dir(engine)
+        if name.startswith("default__")
+    }
+    return env.from_string(MODEL.read_text(encoding="utf-8")).render(
+        ref=lambda name: name, **macros
+    )
 
 
 def test_the_measures_of_25k_customers_build_within_32_mb(tmp_path: Path):

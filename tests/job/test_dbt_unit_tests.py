@@ -53,4 +53,7 @@ def test_all_dbt_unit_tests_pass(minimal_run, tmp_path):
     manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
     expected = len(manifest["unit_tests"])
     assert expected >= 38, expected  # every band edge and rule of the tier models
-    assert f"PASS={expected} " in summary and "ERROR=0" in summary, summary
+    # dbt counts the project's on-run-start hooks among the passes (the Spark
+    # hand-over's registration, which does nothing on DuckDB)
+    hooks = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "operation")
+    assert f"PASS={expected + hooks} " in summary and "ERROR=0" in summary, summary

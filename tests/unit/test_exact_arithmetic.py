@@ -27,11 +27,11 @@ DOUBLE_SQL = {
 
 #: (file, pattern) pairs that stay, with the reason.
 ALLOWED = {
-    # the exact quotient macros divide scaled HUGEINTs: integer division, exact
-    ("macros/decimal_ratio.sql", "division //"): "HUGEINT division",
-    ("macros/tier_kit/exact_quotient.sql", "division //"): "HUGEINT division",
-    # reason text: format() of a figure already computed, never summed or banded
-    ("macros/tier_kit/band_text.sql", "DOUBLE type"): "display only",
+    # int_div, the integer division of the exact quotient macros (decimal_ratio,
+    # exact_quotient): DuckDB's // of scaled HUGEINTs; on Spark a 38-digit decimal
+    # minus its remainder divided by the divisor, an exact multiple: both exact
+    ("macros/tier_kit/engine.sql", "division //"): "HUGEINT division",
+    ("macros/tier_kit/engine.sql", "division /"): "exact multiple, integer quotient",
 }
 
 #: comments and string literals (SQL '...', identifiers "...", Jinja {# ... #}) say

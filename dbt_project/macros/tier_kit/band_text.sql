@@ -9,12 +9,14 @@
 
 {% macro format_number(value) -%}
     {#- 12340 -> '12,340'; 12340.5 -> '12,340.50'; 0.36 -> '0.36' (up to 4 decimals
-        below 1, so ratios keep their precision); NULL stays NULL. -#}
+        below 1, so ratios keep their precision); NULL stays NULL. Rounded half up on
+        the exact decimal, the same on every engine. -#}
     (case
         when {{ value }} is null then null
-        when {{ value }} = trunc({{ value }}) then format('{:,}', cast({{ value }} as hugeint))
-        when abs({{ value }}) < 1 then rtrim(format('{:.4f}', cast({{ value }} as double)), '0')
-        else format('{:,.2f}', cast({{ value }} as double))
+        when {{ value }} % 1 = 0 then {{ format_thousands(value, 0) }}
+        when abs({{ value }}) < 1
+            then trim(trailing '0' from cast(cast({{ value }} as decimal(38, 4)) as string))
+        else {{ format_thousands(value, 2) }}
     end)
 {%- endmacro %}
 
@@ -25,7 +27,7 @@
         contradict its band. NULL stays NULL. -#}
     (case
         when {{ value }} is null then null
-        else rtrim(rtrim(format('{:,.8f}', cast({{ value }} as double)), '0'), '.')
+        else trim(trailing '.' from trim(trailing '0' from {{ format_thousands(value, 8) }}))
     end)
 {%- endmacro %}
 

@@ -8,7 +8,7 @@
 
     exact_quotient(numerator, denominator, scale=18, input_scale=2, rounding='down')
     is numerator / denominator as DECIMAL(38, scale), computed on the scaled integers
-    (HUGEINT), never in DOUBLE. Both inputs may have at most `input_scale` decimals
+    (big_integer(): HUGEINT on DuckDB), never in DOUBLE. Both inputs may have at most `input_scale` decimals
     (CNY amounts: 2). NULL when an input is NULL or the denominator is 0.
 
     The last digit is rounded in the direction that keeps the band exact
@@ -26,23 +26,23 @@
         {{ exceptions.raise_compiler_error("exact_quotient: rounding is 'down' or 'up'") }}
     {%- endif -%}
     {%- set n = 'cast(cast(' ~ numerator ~ ' as decimal(38, ' ~ input_scale ~ ')) * '
-        ~ (10 ** input_scale) ~ ' as hugeint) * ' ~ (10 ** scale) -%}
+        ~ (10 ** input_scale) ~ ' as ' ~ big_integer() ~ ') * ' ~ (10 ** scale) -%}
     {%- set d = 'cast(cast(' ~ denominator ~ ' as decimal(38, ' ~ input_scale ~ ')) * '
-        ~ (10 ** input_scale) ~ ' as hugeint)' -%}
-    {#- DuckDB's // truncates toward zero: step to the floor / ceiling when inexact -#}
+        ~ (10 ** input_scale) ~ ' as ' ~ big_integer() ~ ')' -%}
+    {#- int_div truncates toward zero: step to the floor / ceiling when inexact -#}
+    {%- set q -%}
+        {{ int_div(n, d) }}
+        {%- if rounding == 'down' %}
+        - (case when ({{ n }}) % ({{ d }}) <> 0 and (({{ n }}) < 0) <> (({{ d }}) < 0)
+            then 1 else 0 end)
+        {%- else %}
+        + (case when ({{ n }}) % ({{ d }}) <> 0 and (({{ n }}) < 0) = (({{ d }}) < 0)
+            then 1 else 0 end)
+        {%- endif %}
+    {%- endset -%}
     (case
         when {{ numerator }} is null or {{ denominator }} is null or {{ denominator }} = 0
             then null
-        else cast(
-            ({{ n }}) // ({{ d }})
-            {%- if rounding == 'down' %}
-            - (case when ({{ n }}) % ({{ d }}) <> 0 and (({{ n }}) < 0) <> (({{ d }}) < 0)
-                then 1 else 0 end)
-            {%- else %}
-            + (case when ({{ n }}) % ({{ d }}) <> 0 and (({{ n }}) < 0) = (({{ d }}) < 0)
-                then 1 else 0 end)
-            {%- endif %}
-            as decimal(38, 0)
-        ) * {{ '0.' ~ ('0' * (scale - 1)) ~ '1' }}
+        else {{ scaled_integer(q, scale) }}
     end)
 {%- endmacro %}

@@ -38,7 +38,7 @@ features as (
         {{ column }}{{ "," if not loop.last }}
         {%- else %}
         {%- for alias in inputs %}
-        {{ alias }}.* exclude (customer_id){{ "," if not loop.last }}
+        {{ star_except(alias, ["customer_id"]) }}{{ "," if not loop.last }}
         {%- endfor %}
         {%- endfor %}
     from {{ tier_spine() }} as spine

@@ -60,7 +60,7 @@ left join {{ ref(entry.codes_seed) }} as {{ band }}_pinned_band
     }['zh' if lang == 'zh' else 'en'] -%}
     {%- set pin = band ~ '_pin' -%}
     {%- set is_pinned = band ~ '_pinned.tier_code is not null' -%}
-    {%- set until = 'strftime(' ~ pin ~ ".valid_until, '%Y-%m-%d')" -%}
+    {%- set until = 'cast(' ~ pin ~ '.valid_until as string)' -%}
     ((case
         when {{ is_pinned }} then '{{ text.override }}' || {{ pin }}.override_reason
             || '{{ text.approver }}' || {{ pin }}.approved_by || '{{ text.then_until }}'

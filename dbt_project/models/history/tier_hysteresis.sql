@@ -97,11 +97,10 @@ ratings as (
         *,
         row_number() over (partition by customer_id, scheme order by rating_month) as seq,
         -- rated in the calendar month right after the previous rating (no gap)
-        coalesce(date_diff(
-            'month',
-            lag(rating_month) over (partition by customer_id, scheme order by rating_month),
-            rating_month
-        ) = 1, false) as follows_previous_month
+        coalesce({{ months_crossed(
+            'lag(rating_month) over (partition by customer_id, scheme order by rating_month)',
+            'rating_month'
+        ) }} = 1, false) as follows_previous_month
     from visible
     where not is_unrated
 
@@ -121,11 +120,11 @@ fold (
         tier_label_zh,
         tier_label_en,
         cast(0 as integer),
-        cast('NEW' as varchar),
-        cast(null as varchar),
+        cast('NEW' as string),
+        cast(null as string),
         cast(null as integer),
-        cast(null as varchar),
-        cast(null as varchar)
+        cast(null as string),
+        cast(null as string)
     from ratings
     where seq = 1
 
@@ -227,10 +226,10 @@ unrated_months as (
         'UNRATED' as status,
         cast(null as integer) as months_below,
         visible.downgrade_after_months,
-        cast(null as varchar) as previous_effective_tier_code,
+        cast(null as string) as previous_effective_tier_code,
         cast(null as integer) as previous_effective_tier_rank,
-        cast(null as varchar) as previous_effective_tier_label_zh,
-        cast(null as varchar) as previous_effective_tier_label_en,
+        cast(null as string) as previous_effective_tier_label_zh,
+        cast(null as string) as previous_effective_tier_label_en,
         visible.rule_version
     from visible
     left join effective_status as effective_unrated

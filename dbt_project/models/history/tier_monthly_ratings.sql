@@ -1,8 +1,10 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=(
+            'insert_overwrite' if target.type == 'spark' else 'delete+insert'),
         unique_key='rating_month',
+        partition_by=(['rating_month'] if target.type == 'spark' else none),
         on_schema_change='append_new_columns',
         full_refresh=false,
     )
@@ -10,7 +12,8 @@
 -- The monthly rating history: one row per customer, rating month and scheme, carried
 -- from run to run (incremental). Several runs within one calendar month are ONE
 -- monthly rating: the run with the latest as-of date of the month wins, and a run
--- replaces its whole month at once (delete+insert on rating_month), so re-running
+-- replaces its whole month at once (delete+insert on rating_month; on Spark an
+-- overwrite of the month's partition), so re-running
 -- an as-of date is idempotent and a customer who left the spine leaves the month.
 -- A run for an EARLIER date of a month that already holds a later date's rating
 -- writes nothing (it would not be the month's latest rating). So the table depends
@@ -58,7 +61,7 @@ select
     current_ratings.override_id,
     current_ratings.override_reason,
     current_ratings.override_approved_by,
-    cast('{{ invocation_id }}' as varchar) as _invocation_id,
+    cast('{{ invocation_id }}' as string) as _invocation_id,
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _loaded_at
 from current_ratings
 {% if is_incremental() -%}

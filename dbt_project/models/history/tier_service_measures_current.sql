@@ -24,7 +24,7 @@ customer_measures as (
 
     select
         ratings.customer_id,
-        list(measures.measure_number order by measures.measure_number) as measure_numbers
+        {{ sorted_list('measures.measure_number') }} as measure_numbers
     from {{ ref('tier_ratings_current') }} as ratings
     inner join measures
         on
@@ -38,7 +38,7 @@ combinations as (
 
     select distinct
         measure_numbers,
-        unnest(measure_numbers) as measure_number
+        {{ unnest_list('measure_numbers') }} as measure_number
     from customer_measures
 
 ),
@@ -47,8 +47,16 @@ combination_texts as (
 
     select
         combinations.measure_numbers,
-        string_agg(measures.measures_zh, '；' order by measures.measure_number) as measures_zh,
-        string_agg(measures.measures_en, '; ' order by measures.measure_number) as measures_en
+        {{ ordered_string_agg(
+            'measures.measures_zh',
+            "'；'",
+            'measures.measure_number'
+        ) }} as measures_zh,
+        {{ ordered_string_agg(
+            'measures.measures_en',
+            "'; '",
+            'measures.measure_number'
+        ) }} as measures_en
     from combinations
     inner join measures
         on combinations.measure_number = measures.measure_number

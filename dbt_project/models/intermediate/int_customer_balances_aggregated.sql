@@ -10,6 +10,9 @@
 --     points), an exact decimal (macro exact_quotient, 10 decimals, rounded down):
 --     the star points are computed from it, never from the displayed figure;
 --   avg_assets_6m: the same rounded to 0.01 CNY, for display.
+{#- the star window's first month is this many months before the as-of month -#}
+{%- set months_before = "cast(" ~ rule_parameter('star_window_months') ~ " as integer) - 1" %}
+
 with
 
 spine as (
@@ -28,11 +31,16 @@ windows as (
 
     select
         cast({{ rule_parameter('star_window_months') }} as integer) as star_window_months,
-        strftime({{ as_of_date() }}, '%Y-%m') as as_of_month,
-        strftime(
-            date_trunc('month', {{ as_of_date() }})
-            - to_months(cast({{ rule_parameter('star_window_months') }} as integer) - 1),
-            '%Y-%m'
+        substr(cast({{ as_of_date() }} as string), 1, 7) as as_of_month,
+        substr(
+            cast(
+                cast(
+                    date_trunc('month', {{ as_of_date() }})
+                    - {{ months_interval(months_before) }} as date
+                ) as string
+            ),
+            1,
+            7
         ) as star_window_first_month
 
 ),

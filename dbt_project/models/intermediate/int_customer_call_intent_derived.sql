@@ -43,7 +43,9 @@ calls as (
         and interactions.interaction_date <= {{ as_of_date() }}
         and interactions.interaction_date > cast(
             {{ as_of_date() }}
-            - to_months(cast({{ rule_parameter('lead_call_window_months') }} as integer))
+            - {{ months_interval(
+                "cast(" ~ rule_parameter('lead_call_window_months') ~ " as integer)"
+            ) }}
             as date
         )
 

@@ -15,6 +15,12 @@
 -- corporate data at all. Per factor group (industry, market position, financial
 -- strength, years in business) the re-normalised points, for the rating's columns and
 -- reason.
+{#- a known group's name and points, as the reason lists them -#}
+{%- set group_points_zh = "case when points is not null then group_zh || ' ' || "
+    ~ format_number('points') ~ " end" %}
+{%- set group_points_en = "case when points is not null then group_en || ' ' || "
+    ~ format_number('points') ~ " end" %}
+
 with
 
 rules as (
@@ -152,14 +158,10 @@ groups_pivoted as (
         max(case when factor_group = 'years_in_business' then points end)
             as years_in_business_points,
         -- the known groups' points for the reason: 行业 90，市场地位 80，资金实力 72.50
-        string_agg(
-            case when points is not null then group_zh || ' ' || {{ format_number('points') }} end,
-            '，' order by display_order
-        ) as group_points_zh,
-        string_agg(
-            case when points is not null then group_en || ' ' || {{ format_number('points') }} end,
-            ', ' order by display_order
-        ) as group_points_en
+        {{ ordered_string_agg(group_points_zh, "'，'", 'display_order') }}
+            as group_points_zh,
+        {{ ordered_string_agg(group_points_en, "', '", 'display_order') }}
+            as group_points_en
     from group_points
     group by customer_id
 
@@ -172,11 +174,19 @@ totals as (
         sum(case when points is not null then weight * points end) as weighted_points_sum,
         coalesce(sum(case when points is not null then weight end), 0) as known_weight,
         count(points) as factors_known,
-        string_agg(case when points is null then factor end, ',' order by display_order)
+        {{ ordered_string_agg('case when points is null then factor end', "','", 'display_order') }}
             as factors_missing,
-        string_agg(case when points is null then label_zh end, '、' order by display_order)
+        {{ ordered_string_agg(
+            'case when points is null then label_zh end',
+            "'、'",
+            'display_order'
+        ) }}
             as factors_missing_zh,
-        string_agg(case when points is null then label_en end, ', ' order by display_order)
+        {{ ordered_string_agg(
+            'case when points is null then label_en end',
+            "', '",
+            'display_order'
+        ) }}
             as factors_missing_en
     from all_factors
     group by customer_id

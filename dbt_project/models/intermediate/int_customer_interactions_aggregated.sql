@@ -21,7 +21,9 @@ windows as (
         {{ as_of_date() }} as as_of_date,
         cast(
             {{ as_of_date() }}
-            - to_months(cast({{ rule_parameter('trailing_window_months') }} as integer))
+            - {{ months_interval(
+                "cast(" ~ rule_parameter('trailing_window_months') ~ " as integer)"
+            ) }}
             as date
         ) as trailing_window_after
 

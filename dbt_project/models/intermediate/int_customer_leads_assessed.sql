@@ -10,6 +10,9 @@
 --   quality_score   = 100-scale weighted mean of the factor points (seeds
 --                     factor_bands / factor_weights, scheme lead_quality) over the
 --                     factors that are known; booleans band as 1 (yes) / 0 (no).
+{#- calendar-month boundaries from the as-of date to the expected close date -#}
+{%- set to_close = months_crossed(as_of_date(), 'latest.expected_close_date') %}
+
 with
 
 spine as (
@@ -111,16 +114,14 @@ final as (
         cast(case
             when latest.expected_close_date is null then null
             when latest.expected_close_date <= {{ as_of_date() }} then 0
-            when cast({{ as_of_date() }} + to_months(
-                    date_diff('month', {{ as_of_date() }}, latest.expected_close_date)
-                ) as date)
+            when cast({{ as_of_date() }} + {{ months_interval(to_close) }} as date)
                 >= latest.expected_close_date
-                then date_diff('month', {{ as_of_date() }}, latest.expected_close_date)
-            else date_diff('month', {{ as_of_date() }}, latest.expected_close_date) + 1
+                then {{ to_close }}
+            else {{ to_close }} + 1
         end as integer) as months_to_close,
         cast(case
             when latest.expected_close_date < {{ as_of_date() }}
-                then date_diff('day', latest.expected_close_date, {{ as_of_date() }})
+                then {{ days_between('latest.expected_close_date', as_of_date()) }}
         end as integer) as days_past_close,
         latest.is_same_type,
         latest.capital_amount,

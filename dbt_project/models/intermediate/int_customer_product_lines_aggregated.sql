@@ -27,10 +27,9 @@ product_lines as (
 used_lines as (
 
     select
-        aggregated.customer_id,
-        used.product_line
+        customer_id,
+        {{ unnest_list('product_line_list_12m') }} as product_line
     from aggregated
-    cross join unnest(aggregated.product_line_list_12m) as used (product_line)
 
 ),
 
@@ -51,11 +50,12 @@ final as (
 
     select
         aggregated.customer_id,
-        cast(len(aggregated.product_line_list_12m) as integer) as product_line_count_12m,
+        cast({{ list_length('aggregated.product_line_list_12m') }} as integer)
+            as product_line_count_12m,
         cast(coalesce(insurance_lines.insurance_line_count, 0) as integer)
             as insurance_line_count_12m,
         cast(
-            nullif(array_to_string(aggregated.product_line_list_12m, ','), '') as varchar
+            nullif({{ list_to_string('aggregated.product_line_list_12m', "','") }}, '') as string
         ) as product_lines_12m
     from aggregated
     left join insurance_lines

@@ -24,7 +24,8 @@ enriched as (
     select
         spine.customer_id,
         customers.customer_type,
-        cast(date_sub('year', customers.birth_date, spine.as_of_date) as integer) as age_years,
+        cast({{ complete_years('customers.birth_date', 'spine.as_of_date') }} as integer)
+            as age_years,
         customers.education_level,
         customers.occupation,
         customers.occupation_risk_class,
@@ -32,7 +33,7 @@ enriched as (
         customers.province,
         customers.city,
         customers.onboarded_date,
-        cast(date_sub('year', customers.onboarded_date, spine.as_of_date) as integer)
+        cast({{ complete_years('customers.onboarded_date', 'spine.as_of_date') }} as integer)
             as tenure_years
     from spine
     inner join customers

@@ -35,7 +35,7 @@ measured as (
 
     select
         spine.customer_id,
-        cast(date_diff('day', transactions.last_activity_date, {{ as_of_date() }}) as integer)
+        cast({{ days_between('transactions.last_activity_date', as_of_date()) }} as integer)
             as recency_days,
         transactions.activity_count_12m as frequency_12m,
         transactions.activity_amount_12m as monetary_12m,

@@ -131,7 +131,7 @@ scored as (
             input_scale=8,
         ) }} as decimal(5, 2)) as other_risk_points,
         count(*) as risk_factors_known,
-        string_agg(factor, ',' order by factor) as risk_factors_used
+        {{ ordered_string_agg('factor', "','", 'factor') }} as risk_factors_used
     from factor_points
     group by customer_id
 

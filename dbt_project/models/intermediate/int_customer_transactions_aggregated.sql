@@ -40,22 +40,30 @@ windows as (
         {{ as_of_date() }} as as_of_date,
         cast(
             {{ as_of_date() }}
-            - to_months(cast({{ rule_parameter('trailing_window_months') }} as integer))
+            - {{ months_interval(
+                "cast(" ~ rule_parameter('trailing_window_months') ~ " as integer)"
+            ) }}
             as date
         ) as trailing_window_after,
         cast(
             {{ as_of_date() }}
-            - to_months(cast({{ rule_parameter('star_window_months') }} as integer))
+            - {{ months_interval(
+                "cast(" ~ rule_parameter('star_window_months') ~ " as integer)"
+            ) }}
             as date
         ) as star_window_after,
         cast(
             {{ as_of_date() }}
-            - to_months(cast({{ rule_parameter('potential_window_months') }} as integer))
+            - {{ months_interval(
+                "cast(" ~ rule_parameter('potential_window_months') ~ " as integer)"
+            ) }}
             as date
         ) as potential_window_after,
         cast(
             {{ as_of_date() }}
-            - to_months(2 * cast({{ rule_parameter('potential_window_months') }} as integer))
+            - {{ months_interval(
+                "2 * cast(" ~ rule_parameter('potential_window_months') ~ " as integer)"
+            ) }}
             as date
         ) as potential_previous_after
 
@@ -115,7 +123,7 @@ aggregated as (
             as purchase_count_12m,
         count(distinct case
             when in_trailing_window and is_loyalty_purchase
-                then date_trunc('month', transaction_date)
+                then cast(date_trunc('month', transaction_date) as date)
         end) as purchase_months_12m,
 
         -- RFM activity: last ever, and count/amount in the trailing window
@@ -140,9 +148,8 @@ aggregated as (
             as fee_business_6m,
 
         -- product lines used in the trailing window (business scope, insurance knowledge)
-        list(distinct product_line order by product_line) filter (
-            where in_trailing_window and is_product_use
-        ) as product_lines
+        {{ sorted_distinct_list('product_line', 'in_trailing_window and is_product_use') }}
+            as product_lines
 
     from flagged
     group by customer_id
@@ -174,7 +181,7 @@ final as (
             as activity_amount_recent,
         cast(coalesce(aggregated.activity_amount_previous, 0) as decimal(18, 2))
             as activity_amount_previous,
-        cast(coalesce(aggregated.product_lines, []) as varchar[]) as product_line_list_12m
+        coalesce(aggregated.product_lines, {{ empty_string_list() }}) as product_line_list_12m
     from spine
     left join aggregated
         on spine.customer_id = aggregated.customer_id

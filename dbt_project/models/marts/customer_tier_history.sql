@@ -85,6 +85,7 @@ spans as (
 periods as (
 
     -- one row per period: its last rating, with what the period's first one says
+    -- (both branches are edges.* and then the four first_* columns, in this order)
     select
         *,
         rating_month as first_month,
@@ -93,7 +94,7 @@ periods as (
         begins_with_other_rules as first_begins_with_other_rules
     from edges
     where starts_period and ends_period
-    union all by name
+    union all
     select * from spans
     where ends_period
 

@@ -21,10 +21,10 @@ versions as (
     ) as listed (table_name, rule_version, seed_name, seed_sha256)
     {%- else %}
     select
-        cast(null as varchar) as table_name,
-        cast(null as varchar) as rule_version,
-        cast(null as varchar) as seed_name,
-        cast(null as varchar) as seed_sha256
+        cast(null as string) as table_name,
+        cast(null as string) as rule_version,
+        cast(null as string) as seed_name,
+        cast(null as string) as seed_sha256
     where false
     {%- endif %}
 

@@ -21,21 +21,21 @@ renamed as (
             coalesce(account_id, '<none>'),
             coalesce(product_type, '<none>')
         )) as balance_key,
-        cast(customer_id as varchar) as customer_id,
-        cast(account_id as varchar) as account_id,
+        cast(customer_id as string) as customer_id,
+        cast(account_id as string) as account_id,
 
         -- dates
-        cast(month as varchar) as balance_month,
-        cast(strptime(month || '-01', '%Y-%m-%d') as date) as balance_month_start,
+        cast(month as string) as balance_month,
+        cast(month || '-01' as date) as balance_month_start,
 
         -- codes
-        cast(product_type as varchar) as product_type,
+        cast(product_type as string) as product_type,
 
         -- amounts
         cast(avg_daily_balance as decimal(18, 2)) as avg_daily_balance,
 
         -- lineage
-        cast(_source_file as varchar) as _source_file,
+        cast(_source_file as string) as _source_file,
         cast(_source_row as bigint) as _source_row
 
     from source

@@ -20,25 +20,25 @@ renamed as (
 
     select
         -- ids
-        cast(transaction_id as varchar) as transaction_id,
-        cast(customer_id as varchar) as customer_id,
+        cast(transaction_id as string) as transaction_id,
+        cast(customer_id as string) as customer_id,
 
         -- timestamps
         cast(transaction_ts as timestamp) as transaction_ts,
         cast(transaction_ts as date) as transaction_date,
 
         -- codes
-        cast(transaction_type as varchar) as transaction_type,
+        cast(transaction_type as string) as transaction_type,
         -- the landing contract's default currency
-        cast(coalesce(currency, 'CNY') as varchar) as currency,
-        cast(channel as varchar) as channel,
-        cast(product_line as varchar) as product_line,
+        cast(coalesce(currency, 'CNY') as string) as currency,
+        cast(channel as string) as channel,
+        cast(product_line as string) as product_line,
 
         -- amounts
         cast(amount as decimal(18, 2)) as amount,
 
         -- lineage
-        cast(_source_file as varchar) as _source_file,
+        cast(_source_file as string) as _source_file,
         cast(_source_row as bigint) as _source_row
 
     from source

@@ -14,8 +14,8 @@ renamed as (
 
     select
         -- ids
-        md5(concat_ws('|', customer_id, cast(report_date as varchar))) as credit_report_key,
-        cast(customer_id as varchar) as customer_id,
+        md5(concat_ws('|', customer_id, cast(report_date as string))) as credit_report_key,
+        cast(customer_id as string) as customer_id,
 
         -- dates
         cast(report_date as date) as report_date,
@@ -31,12 +31,12 @@ renamed as (
         cast(monthly_debt_payment as decimal(18, 2)) as monthly_debt_payment,
 
         -- collateral
-        cast(collateral_type as varchar) as collateral_type,
+        cast(collateral_type as string) as collateral_type,
         cast(collateral_value as decimal(18, 2)) as collateral_value,
         cast(loan_amount as decimal(18, 2)) as loan_amount,
 
         -- lineage
-        cast(_source_file as varchar) as _source_file,
+        cast(_source_file as string) as _source_file,
         cast(_source_row as bigint) as _source_row
 
     from source

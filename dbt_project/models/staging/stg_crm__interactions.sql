@@ -14,17 +14,17 @@ renamed as (
     select
         -- ids
         md5(concat_ws(
-            '|', customer_id, cast(interaction_ts as varchar), interaction_type
+            '|', customer_id, cast(interaction_ts as string), interaction_type
         )) as interaction_key,
-        cast(customer_id as varchar) as customer_id,
+        cast(customer_id as string) as customer_id,
 
         -- timestamps
         cast(interaction_ts as timestamp) as interaction_ts,
         cast(interaction_ts as date) as interaction_date,
 
         -- codes
-        cast(interaction_type as varchar) as interaction_type,
-        cast(call_outcome as varchar) as call_outcome,
+        cast(interaction_type as string) as interaction_type,
+        cast(call_outcome as string) as call_outcome,
 
         -- outcomes
         cast(satisfaction_score as integer) as satisfaction_score,
@@ -32,7 +32,7 @@ renamed as (
         {{ mask_identifiers('notes') }} as notes,
 
         -- lineage
-        cast(_source_file as varchar) as _source_file,
+        cast(_source_file as string) as _source_file,
         cast(_source_row as bigint) as _source_row
 
     from source

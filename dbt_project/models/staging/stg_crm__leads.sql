@@ -14,16 +14,16 @@ renamed as (
 
     select
         -- ids
-        md5(concat_ws('|', customer_id, cast(captured_date as varchar))) as lead_key,
-        cast(customer_id as varchar) as customer_id,
+        md5(concat_ws('|', customer_id, cast(captured_date as string))) as lead_key,
+        cast(customer_id as string) as customer_id,
 
         -- dates
         cast(captured_date as date) as captured_date,
         cast(expected_close_date as date) as expected_close_date,
 
         -- codes
-        cast(lead_source as varchar) as lead_source,
-        cast(need_status as varchar) as need_status,
+        cast(lead_source as string) as lead_source,
+        cast(need_status as string) as need_status,
 
         -- quality factors
         cast(is_same_type as boolean) as is_same_type,
@@ -34,7 +34,7 @@ renamed as (
         cast(recognition_score as integer) as recognition_score,
 
         -- lineage
-        cast(_source_file as varchar) as _source_file,
+        cast(_source_file as string) as _source_file,
         cast(_source_row as bigint) as _source_row
 
     from source

@@ -18,12 +18,12 @@ renamed as (
 
     select
         -- ids
-        cast(override_id as varchar) as override_id,
-        cast(customer_id as varchar) as customer_id,
+        cast(override_id as string) as override_id,
+        cast(customer_id as string) as customer_id,
 
         -- codes
-        cast(scheme as varchar) as scheme,
-        cast(tier_code as varchar) as tier_code,
+        cast(scheme as string) as scheme,
+        cast(tier_code as string) as tier_code,
 
         -- who and why
         {{ mask_identifiers('override_reason') }} as override_reason,
@@ -34,7 +34,7 @@ renamed as (
         cast(valid_until as date) as valid_until,
 
         -- lineage
-        cast(_source_file as varchar) as _source_file,
+        cast(_source_file as string) as _source_file,
         cast(_source_row as bigint) as _source_row
 
     from source

@@ -13,8 +13,8 @@ renamed as (
 
     select
         -- ids
-        cast(source as varchar) as source_name,
-        cast(run_id as varchar) as run_id,
+        cast(source as string) as source_name,
+        cast(run_id as string) as run_id,
 
         -- status
         cast(is_present as boolean) as is_present,

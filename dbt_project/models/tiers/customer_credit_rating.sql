@@ -59,17 +59,17 @@
 {#- what the grade reason adds: the credit-record cap, an unknown debt-to-income -#}
 {%- set record_note_zh -%}
     case when features.credit_status_capped_by is not null then
-        '；信用记录：逾期 ' || coalesce(cast(features.overdue_count as varchar), '-')
-        || ' 次，最长逾期 ' || coalesce(cast(features.max_days_past_due as varchar), '-')
+        '；信用记录：逾期 ' || coalesce(cast(features.overdue_count as string), '-')
+        || ' 次，最长逾期 ' || coalesce(cast(features.max_days_past_due as string), '-')
         || ' 天（' || features.record_cap_label_zh || '），信用状况由'
         || features.score_status_zh || '降为' || credit_status.label_zh
     end
 {%- endset %}
 {%- set record_note_en -%}
     case when features.credit_status_capped_by is not null then
-        '; credit record: ' || coalesce(cast(features.overdue_count as varchar), '-')
+        '; credit record: ' || coalesce(cast(features.overdue_count as string), '-')
         || ' overdue payment(s), longest '
-        || coalesce(cast(features.max_days_past_due as varchar), '-')
+        || coalesce(cast(features.max_days_past_due as string), '-')
         || ' days past due (' || features.record_cap_label_en
         || '): credit status lowered from ' || features.score_status_en
         || ' to ' || credit_status.label_en

@@ -76,7 +76,7 @@ features as (
 
     select
         mapped.*,
-        region_figures.* exclude (region_code)
+        {{ star_except("region_figures", ["region_code"]) }}
     from mapped
     left join region_figures
         on mapped.region_code = region_figures.region_code

@@ -183,7 +183,7 @@ totals as (
         sum(case when score is not null then weight end) as weight_coverage,
         count(score) as dimensions_scored,
         count(*) - count(score) as dimensions_missing_count,
-        string_agg(case when score is null then dimension end, ',' order by dimension)
+        {{ ordered_string_agg('case when score is null then dimension end', "','", 'dimension') }}
             as dimensions_missing
     from all_dimensions
     group by customer_id
@@ -226,9 +226,9 @@ cautions as (
     select
         inputs.customer_id,
         max(caution_rules.max_grade_rank) as caution_max_rank,
-        string_agg(caution_rules.reason_zh, '；' order by caution_rules.rule_code)
+        {{ ordered_string_agg('caution_rules.reason_zh', "'；'", 'caution_rules.rule_code') }}
             as caution_reason_zh,
-        string_agg(caution_rules.reason_en, '; ' order by caution_rules.rule_code)
+        {{ ordered_string_agg('caution_rules.reason_en', "'; '", 'caution_rules.rule_code') }}
             as caution_reason_en
     from inputs
     inner join caution_rules
@@ -251,7 +251,7 @@ features as (
     select
         inputs.*,
         cast(round(inputs.spend_growth_ratio_exact, 4) as decimal(18, 4)) as spend_growth_ratio,
-        exact_totals.* exclude (customer_id),
+        {{ star_except("exact_totals", ["customer_id"]) }},
         cast(round(exact_totals.total_score_exact, 2) as decimal(5, 2)) as total_score,
         cautions.customer_id is not null as caution_flag,
         cautions.caution_reason_zh,

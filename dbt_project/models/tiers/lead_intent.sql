@@ -16,12 +16,12 @@
 {%- set intent_reason_zh -%}
     case
         when features.invalid_number_confirmed
-            then '号码无效，' || strftime(features.deciding_call_date, '%Y-%m-%d')
+            then '号码无效，' || cast(features.deciding_call_date as string)
                 || ' 再次拨打仍未接通（' || features.deciding_zh || '）→ ' || lead_intent.label_zh
         when features.deciding_is_connected
-            then '最近一次接通的外呼（' || strftime(features.deciding_call_date, '%Y-%m-%d')
+            then '最近一次接通的外呼（' || cast(features.deciding_call_date as string)
                 || '）：' || features.deciding_zh || ' → ' || lead_intent.label_zh
-        else '最近一次外呼（' || strftime(features.deciding_call_date, '%Y-%m-%d')
+        else '最近一次外呼（' || cast(features.deciding_call_date as string)
             || '）未接通：' || features.deciding_zh || '，需再次拨打 → ' || lead_intent.label_zh
     end
 {%- endset %}
@@ -29,13 +29,13 @@
     case
         when features.invalid_number_confirmed
             then 'Invalid number, and the call again on '
-                || strftime(features.deciding_call_date, '%Y-%m-%d')
+                || cast(features.deciding_call_date as string)
                 || ' did not get through (' || features.deciding_en || ') -> '
                 || lead_intent.label_en
         when features.deciding_is_connected
-            then 'Latest connected call (' || strftime(features.deciding_call_date, '%Y-%m-%d')
+            then 'Latest connected call (' || cast(features.deciding_call_date as string)
                 || '): ' || features.deciding_en || ' -> ' || lead_intent.label_en
-        else 'Latest call (' || strftime(features.deciding_call_date, '%Y-%m-%d')
+        else 'Latest call (' || cast(features.deciding_call_date as string)
             || ') not connected: ' || features.deciding_en || ', call again -> '
             || lead_intent.label_en
     end

@@ -75,13 +75,13 @@ features as (
         coalesce(needs.stage_override_en, leads.overdue_stage_en) as stage_override_en,
         coalesce(
             '需求状态：' || needs.label_zh || ' → ' || needs.stage_override_zh,
-            '预计成交日期 ' || strftime(leads.expected_close_date, '%Y-%m-%d') || ' 已过 '
+            '预计成交日期 ' || cast(leads.expected_close_date as string) || ' 已过 '
             || leads.days_past_close || ' 天（宽限期 ' || leads.grace_days || ' 天）：'
             || leads.overdue_zh || ' → ' || leads.overdue_stage_zh
         ) as stage_override_reason_zh,
         coalesce(
             'Need status: ' || needs.label_en || ' -> ' || needs.stage_override_en,
-            'Expected close date ' || strftime(leads.expected_close_date, '%Y-%m-%d')
+            'Expected close date ' || cast(leads.expected_close_date as string)
             || ' passed ' || leads.days_past_close || ' days ago (grace period '
             || leads.grace_days || ' days): ' || leads.overdue_en || ' -> '
             || leads.overdue_stage_en

@@ -31,7 +31,7 @@ where lower_end.upper_bound is not null
             {%- for g in group_by %}
             and next_band.{{ g }} = lower_end.{{ g }}
             {%- endfor %}
-            and next_band.lower_inclusive = not lower_end.upper_inclusive
+            and next_band.lower_inclusive = (not lower_end.upper_inclusive)
     )
 
 {% endtest %}

@@ -120,7 +120,7 @@ scheme_problems as (
             {%- if check.ranked %}
             when tier.{{ n.rank }} is null or tier.{{ n.rank }} < 1
                 or tier.{{ n.rank }} <> scheme_codes.tier_rank
-                then 'rank ' || coalesce(cast(tier.{{ n.rank }} as varchar), 'NULL')
+                then 'rank ' || coalesce(cast(tier.{{ n.rank }} as string), 'NULL')
                     || ' is not the rank of ' || tier.{{ n.code }}
             {%- endif %}
             when tier.{{ n.label_zh }} is null or tier.{{ n.label_en }} is null
@@ -186,8 +186,8 @@ override_problems as (
     {%- endif %}
     {%- else %}
     select
-        cast(null as varchar) as customer_id,
-        cast(null as varchar) as problem
+        cast(null as string) as customer_id,
+        cast(null as string) as problem
     where false
     {%- endfor %}
 
