@@ -46,6 +46,30 @@ class JobRun:
         return self.home / "warehouse.duckdb"
 
 
+def cut_landing(full: Path, out: Path, as_of: str) -> Path:
+    """The landing folder as delivered on ``as_of``: nothing dated after it."""
+    out.mkdir(parents=True)
+    day_after = dt.date.fromisoformat(as_of) + dt.timedelta(days=1)
+    cuts = {
+        "customers": ("customers.csv", "true"),
+        "balances": ("balances.csv", f"month <= '{as_of[:7]}'"),
+        "credit_reports": ("credit_reports.csv", f"report_date <= '{as_of}'"),
+        "interactions": ("interactions.csv", f"interaction_ts < '{day_after}'"),
+        "leads": ("leads.csv", f"captured_date <= '{as_of}'"),
+        "overrides": ("overrides.csv", f"valid_from <= '{as_of}'"),
+        "transactions": ("transactions/*.csv", f"transaction_ts < '{day_after}'"),
+    }
+    import duckdb
+
+    with duckdb.connect() as con:
+        for source, (pattern, keep) in cuts.items():
+            con.execute(f"""
+                copy (select * from read_csv('{full / pattern}', header = true,
+                                             all_varchar = true) where {keep})
+                to '{out / (source + ".csv")}' (header, delimiter ',')""")
+    return out
+
+
 def seed_rows(name: str) -> tuple[dict[str, str], ...]:
     """Rows of a dbt seed CSV as text, read independently of dbt."""
     import csv

@@ -27,12 +27,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.demo import generate
 from orchestration.transform.registry import tier_schemes
-from tests.conftest import open_db, rows_without, run_job
+from tests.conftest import cut_landing, open_db, rows_without, run_job
 
 FINAL_AS_OF = dt.date(2026, 10, 31)
 MONTH_ENDS = ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31"]
@@ -127,28 +126,6 @@ def _append_crafted(landing: Path) -> None:
         fh.writelines(row + "\n" for row in CRAFTED_OVERRIDES)
 
 
-def _cut_landing(full: Path, out: Path, as_of: str) -> Path:
-    """The landing folder as delivered on ``as_of``: nothing dated after it."""
-    out.mkdir(parents=True)
-    day_after = dt.date.fromisoformat(as_of) + dt.timedelta(days=1)
-    cuts = {
-        "customers": ("customers.csv", "true"),
-        "balances": ("balances.csv", f"month <= '{as_of[:7]}'"),
-        "credit_reports": ("credit_reports.csv", f"report_date <= '{as_of}'"),
-        "interactions": ("interactions.csv", f"interaction_ts < '{day_after}'"),
-        "leads": ("leads.csv", f"captured_date <= '{as_of}'"),
-        "overrides": ("overrides.csv", f"valid_from <= '{as_of}'"),
-        "transactions": ("transactions/*.csv", f"transaction_ts < '{day_after}'"),
-    }
-    with duckdb.connect() as con:
-        for source, (pattern, keep) in cuts.items():
-            con.execute(f"""
-                copy (select * from read_csv('{full / pattern}', header = true,
-                                             all_varchar = true) where {keep})
-                to '{out / (source + ".csv")}' (header, delimiter ',')""")
-    return out
-
-
 def _rows(warehouse: Path, table: str, excluded: tuple[str, ...]) -> list[tuple]:
     with open_db(warehouse) as con:
         return rows_without(con, table, excluded)
@@ -194,7 +171,7 @@ def histories(tmp_path_factory, full_landing):
     home, seen, pins = base / "nightly", {}, {}
 
     def nightly(as_of: str) -> None:
-        landing = _cut_landing(full_landing, base / f"landing_{as_of}", as_of)
+        landing = cut_landing(full_landing, base / f"landing_{as_of}", as_of)
         run = run_job(home, landing, as_of, dbt_tests=False)
         assert run.exit_code == 0, run.output[-4000:]
         # the first run loads the rule seeds; the later ones find them unchanged

@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from orchestration.demo import generate
-from tests.conftest import open_db, run_job
+from tests.conftest import cut_landing, open_db, run_job, store_key
 
 pytestmark = pytest.mark.spark
 
@@ -42,34 +42,12 @@ BOOKKEEPING = {"_publication"}
 HISTORY_TABLES = ("history.tier_monthly_ratings", "marts.customer_tier_history")
 
 
-def _cut_landing(full: Path, out: Path, as_of: str) -> Path:
-    """The landing folder as delivered on ``as_of``: nothing dated after it."""
-    out.mkdir(parents=True)
-    day_after = dt.date.fromisoformat(as_of) + dt.timedelta(days=1)
-    cuts = {
-        "customers": ("customers.csv", "true"),
-        "balances": ("balances.csv", f"month <= '{as_of[:7]}'"),
-        "credit_reports": ("credit_reports.csv", f"report_date <= '{as_of}'"),
-        "interactions": ("interactions.csv", f"interaction_ts < '{day_after}'"),
-        "leads": ("leads.csv", f"captured_date <= '{as_of}'"),
-        "overrides": ("overrides.csv", f"valid_from <= '{as_of}'"),
-        "transactions": ("transactions/*.csv", f"transaction_ts < '{day_after}'"),
-    }
-    with duckdb.connect() as con:
-        for source, (pattern, keep) in cuts.items():
-            con.execute(f"""
-                copy (select * from read_csv('{full / pattern}', header = true,
-                                             all_varchar = true) where {keep})
-                to '{out / (source + ".csv")}' (header, delimiter ',')""")
-    return out
-
-
 @pytest.fixture(scope="module")
 def homes(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("engines")
     full = base / "landing"
     generate(full, customers=10_000, months=12, seed=42, as_of=dt.date(2026, 10, 31))
-    landings = {as_of: _cut_landing(full, base / f"landing_{as_of}", as_of) for as_of in MONTH_ENDS}
+    landings = {as_of: cut_landing(full, base / f"landing_{as_of}", as_of) for as_of in MONTH_ENDS}
     homes = {"duckdb": base / "duckdb", "spark": base / "spark"}
     for engine, home in homes.items():
         if engine == "spark":
@@ -102,7 +80,9 @@ def _differences(duck: Path, spark: Path, tables: list[str] | None = None) -> li
     """Per table that differs: its name, the columns that differ and example rows."""
     problems = []
     with open_db(duck) as con:
-        con.execute(f"attach '{spark}' as spark_db (read_only, encryption_key '{_key(spark)}')")
+        con.execute(
+            f"attach '{spark}' as spark_db (read_only, encryption_key '{store_key(spark)}')"
+        )
         names = tables or _tables(con)
         spark_tables = {
             f"{s}.{t}"
@@ -152,12 +132,6 @@ def _table_differences(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
         f"except all select 'spark', {compared} from db.{name}) order by 2, 1 limit 4"
     ).fetchall()
     return [f"{name}: {duck_only} row(s) only on DuckDB, {spark_only} only on Spark: {examples}"]
-
-
-def _key(path: Path) -> str:
-    from tests.conftest import store_key
-
-    return store_key(path)
 
 
 def test_every_published_table_is_the_same_on_spark_and_duckdb(homes):
