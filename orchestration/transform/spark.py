@@ -20,11 +20,13 @@ Everything under ``<home>/spark`` is private to the job's user, as the rest of t
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from orchestration import PYSPARK_PANDAS_WARNING
 from orchestration.security.stores import remove_other_access
+from orchestration.settings import MAX_MEMORY_SHARE, machine_memory
 from orchestration.warehouse import connect, quote_ident, quote_literal
 
 #: the dbt profile target of each engine (orchestration.settings.ENGINES)
@@ -40,6 +42,20 @@ RESULT_SCHEMAS = ("seeds", "staging", "intermediate", "marts", "history")
 
 def spark_home(home: Path) -> Path:
     return home / "spark"
+
+
+#: the least driver memory a local session gets by default
+MIN_DRIVER_MEMORY = 2 << 30
+
+
+def default_driver_memory(memory: int | None = None) -> str:
+    """The Spark driver's memory when ``TIERING_SPARK_DRIVER_MEMORY`` is not set: the
+    share of the machine's memory DuckDB may take at most (a quarter), at least 2 GiB.
+    In a local session the driver is the whole of Spark (its executors are threads of
+    the driver's JVM), so a fixed 2 GiB failed the 10M-transaction run on a 24 GiB
+    machine (tests/benchmarks/RESULTS.md)."""
+    memory = machine_memory() if memory is None else memory
+    return f"{max(MIN_DRIVER_MEMORY, int(memory * MAX_MEMORY_SHARE)) >> 20}m"
 
 
 #: Spark's own log: warnings and errors only (its INFO lines would bury dbt's output);
@@ -61,14 +77,18 @@ logger.wholestage.level = off
 """
 
 
-def dbt_spark_env(home: Path) -> dict[str, str]:
+def dbt_spark_env(home: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment of a dbt subprocess that builds on Spark (profile target ``spark``):
-    ``TIERING_SPARK_HOME``, created private, with Spark's log settings."""
+    ``TIERING_SPARK_HOME``, created private, with Spark's log settings, and the
+    driver's memory (``TIERING_SPARK_DRIVER_MEMORY``, else :func:`default_driver_memory`)."""
+    environ = os.environ if environ is None else environ
     folder = spark_home(home)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     (folder / "log4j2.properties").write_text(LOG_CONFIG)
     return {
         HOME_VARIABLE: str(folder),
+        DRIVER_MEMORY_VARIABLE: environ.get(DRIVER_MEMORY_VARIABLE, "").strip()
+        or default_driver_memory(),
         # dbt-spark imports pyspark, which warns about pandas 3 (see orchestration/__init__)
         "PYTHONWARNINGS": f"ignore:{PYSPARK_PANDAS_WARNING}:FutureWarning",
     }

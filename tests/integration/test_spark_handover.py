@@ -154,3 +154,13 @@ def test_only_the_tables_the_build_made_come_back(tmp_path):
     declared = spark.declared_columns(tmp_path / "manifest.json")
     assert declared[("marts", "customer_tiers")] == {"customer_id": "string", "note": None}
     assert ("seeds", "star_level_bands") not in declared
+
+
+def test_driver_memory_is_derived_from_the_machine_unless_set(tmp_path):
+    # a quarter of the machine's memory, at least 2 GiB
+    assert spark.default_driver_memory(24 << 30) == "6144m"
+    assert spark.default_driver_memory(4 << 30) == "2048m"
+    env = spark.dbt_spark_env(tmp_path / "home", environ={})
+    assert env[spark.DRIVER_MEMORY_VARIABLE] == spark.default_driver_memory()
+    env = spark.dbt_spark_env(tmp_path / "home", environ={spark.DRIVER_MEMORY_VARIABLE: "9g"})
+    assert env[spark.DRIVER_MEMORY_VARIABLE] == "9g"

@@ -53,6 +53,16 @@
 
 {#- ---- types and exact integer arithmetic (exact_quotient, decimal_ratio) ---- -#}
 
+{% macro engine_setting(name, value=none) -%}
+    {#- a model's pre/post hook that sets (or, with no value, resets) a session setting
+        of the engine; nothing on DuckDB, whose settings are the connection's -#}
+    {{ return(adapter.dispatch('engine_setting', 'tiering')(name, value)) }}
+{%- endmacro %}
+{% macro default__engine_setting(name, value) %}{% endmacro %}
+{% macro spark__engine_setting(name, value) -%}
+    {%- if value is none %}reset {{ name }}{% else %}set {{ name }} = {{ value }}{% endif -%}
+{%- endmacro %}
+
 {% macro big_integer() -%}
     {#- the integer type of exact scaled arithmetic: 128 bits on DuckDB, 38 digits on Spark -#}
     {{ return(adapter.dispatch('big_integer', 'tiering')()) }}

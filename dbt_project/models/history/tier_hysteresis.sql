@@ -1,3 +1,12 @@
+{#- On Spark, no broadcast joins in this model: the recursion's joins are planned on
+    size estimates that do not hold for the fold, and broadcasting it ran the driver
+    out of memory at 10M transactions (tests/benchmarks/RESULTS.md) -#}
+{{
+    config(
+        pre_hook="{{ engine_setting('spark.sql.autoBroadcastJoinThreshold', '-1') }}",
+        post_hook="{{ engine_setting('spark.sql.autoBroadcastJoinThreshold') }}",
+    )
+}}
 -- Fast up, slow down (快升缓降) for the effective schemes of the registry (var
 -- tier_schemes, entries with effective_of: star level and card tier): the effective
 -- tier of every visible monthly rating (tier_ratings_visible) of the smoothed scheme,
