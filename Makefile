@@ -44,7 +44,7 @@ test-ui: setup
 # the same job with the dbt models on Apache Spark (local, dbt-spark session mode; Java 17):
 # three month-ends of the demo data on both engines, every published table compared
 test-spark: setup
-	$(BIN)/python -m pytest -q -m spark tests/spark
+	$(BIN)/python -m pytest -q -m spark tests
 
 # Apache Superset on the general artefact with the "Customer tiers" dashboard, in its own
 # virtualenv (.venv-bi, pinned in orchestration/bi/requirements.lock). BI_AS: a principal

@@ -61,12 +61,15 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, tiering: TieringConfig) -> dg.MaterializeResult:
         paths = tiering.paths
         try:
-            result = run_ingest(paths, source, tiering.as_of, context.run.run_id)
+            result = run_ingest(
+                paths, source, tiering.as_of, context.run.run_id, tiering.engine_name
+            )
         except LandingFileError as exc:
             raise dg.Failure(description=f"ingest of {source.name} failed: {exc}") from exc
         unchanged = len(result.files) - len(result.files_read)
         context.log.info(
-            f"{source.name}: {len(result.files_read)} new or changed file(s) read, "
+            f"{source.name}: {len(result.files_read)} new or changed file(s) read "
+            f"(by {tiering.engine_name}), "
             f"{unchanged} unchanged, {len(result.files_dropped)} removed; "
             f"{result.rows_read:,} rows from {len(result.files)} file(s); "
             f"loaded {result.rows_loaded:,}, quarantined {result.rows_quarantined:,}, "

@@ -160,6 +160,21 @@ def _reader_sql(path: Path) -> str:
     )
 
 
+def contract_columns(item: LandedFile, source: Source, present: list[str]) -> dict[str, str]:
+    """The file's column of each contract column it has (matched trimmed, in any
+    case); a missing required column fails the source, naming the file and the
+    column. Sets ``item.extra_columns`` to the columns the contract does not know."""
+    by_lower = {p.strip().lower(): p for p in present}
+    missing = [c for c in source.required if c not in by_lower]
+    if missing:
+        raise LandingFileError(
+            f"{item.relative}: missing required column(s) {', '.join(missing)} "
+            f"of source {source.name!r} (file has: {', '.join(present)})"
+        )
+    item.extra_columns = [p for p in present if p.strip().lower() not in source.column_names]
+    return by_lower
+
+
 def load_source_files(
     con: duckdb.DuckDBPyConnection,
     landing: Path,
@@ -205,14 +220,7 @@ def load_source_files(
             present = [
                 r[0] for r in con.execute("select name from pragma_table_info('_file')").fetchall()
             ]
-            by_lower = {p.strip().lower(): p for p in present}
-            missing = [c for c in source.required if c not in by_lower]
-            if missing:
-                raise LandingFileError(
-                    f"{item.relative}: missing required column(s) {', '.join(missing)} "
-                    f"of source {source.name!r} (file has: {', '.join(present)})"
-                )
-            item.extra_columns = [p for p in present if p.strip().lower() not in cols]
+            by_lower = contract_columns(item, source, present)
             item.rows = con.execute("select count(*) from _file").fetchone()[0]
             # rowid follows insertion order, i.e. the order of the rows in the file;
             # temp tables number rows from a large offset, so subtract the first.

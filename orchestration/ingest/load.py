@@ -27,8 +27,10 @@ circuit-breaker checks reconcile.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,7 @@ import pyarrow as pa
 
 from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl, source_manifest_ddl
 from orchestration.ingest.files import (
+    LandedFile,
     LandingFileError,
     configured_encoding,
     find_files,
@@ -124,19 +127,58 @@ def _type_reason(col: Col) -> str:
     return "INVALID_NUMBER"
 
 
-def typed_value(col: Col, v: str) -> str:
+def typed_value(col: Col, v: str, engine: str = "duckdb") -> str:
     """SQL of the landing text ``v`` as the column's type (NULL when it does not cast).
     A timestamp with a UTC offset becomes its wall time in the business time zone
     (20:00Z is 04:00 the next day in Shanghai); one without an offset is taken as
-    business time already."""
+    business time already.
+
+    DuckDB SQL; with ``engine="spark"``, SQL that transpiles
+    (:func:`orchestration.ingest.spark.spark_sql`) to Spark's equivalent of DuckDB's
+    casts (:func:`_spark_typed_value`).
+    """
     if col.sql_type == "VARCHAR":
         return v
+    if engine == "spark":
+        return _spark_typed_value(col, v)
     if col.sql_type.upper() == "TIMESTAMP":
         return (
             f"case when regexp_matches({v}, {quote_literal(_OFFSET_TIMESTAMP)}) "
             f"then timezone({quote_literal(BUSINESS_TZ)}, try_cast({v} as timestamptz)) "
             f"else try_cast({v} as timestamp) end"
         )
+    return f"try_cast({v} as {col.sql_type})"
+
+
+#: the shape of a landing date, and of a timestamp without an offset, on Spark: its
+#: casts also take a bare year or month ('2026', '2026-10'), an hour alone and a
+#: region-id suffix, which DuckDB refuses, and refuse a date written with slashes
+#: ('2026/10/31'), which DuckDB reads (tests/spark/test_spark_ingest.py)
+_SPARK_DATE = r"^[0-9]{4}(-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2})"
+_SPARK_TIME = r"([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
+
+
+def _spark_typed_value(col: Col, v: str) -> str:
+    """:func:`typed_value` for Spark (DuckDB SQL that transpiles to what Spark must run):
+    it accepts no value that DuckDB refuses, and gives the value DuckDB gives."""
+    t = col.sql_type.upper()
+    dashes = f"replace({v}, '/', '-')"
+    plain = quote_literal(f"{_SPARK_DATE}{_SPARK_TIME}\\z")
+    if t == "DATE":
+        # DuckDB takes a date with a time of day, and drops the time
+        return f"case when regexp_matches({v}, {plain}) then try_cast({dashes} as date) end"
+    if t == "TIMESTAMP":
+        offset = quote_literal(_SPARK_DATE + _OFFSET_TIMESTAMP)
+        # timestamptz is Spark's TIMESTAMP (an instant: the offset counts), timestamp
+        # its TIMESTAMP_NTZ (the wall time as written); the session's zone is UTC
+        return (
+            f"case when regexp_matches({v}, {offset}) then from_utc_timestamp("
+            f"try_cast({dashes} as timestamptz), {quote_literal(BUSINESS_TZ)}) "
+            f"when regexp_matches({v}, {plain}) then try_cast({dashes} as timestamp) end"
+        )
+    if t == "INTEGER":
+        # DuckDB takes '7.0' and '1e3', and rounds '7.5' half away from zero (8)
+        return f"try_cast(round(try_cast({v} as decimal(38, 18))) as integer)"
     return f"try_cast({v} as {col.sql_type})"
 
 
@@ -149,14 +191,15 @@ def _held_back_customers() -> str:
     )
 
 
-def _static_reason_exprs(source: Source) -> list[str]:
+def static_reason_exprs(source: Source, engine: str = "duckdb") -> list[str]:
     """One SQL expression per rule of the row alone (types, codes, bounds, formats):
     the reason text when the row breaks it, else null. Evaluated once, when the file
-    that holds the row is read."""
+    that holds the row is read: by DuckDB, or by Spark (``engine="spark"``, then
+    transpiled; see :func:`typed_value`)."""
     exprs: list[str] = []
     for col in source.columns:
         v = quote_ident(col.name)
-        typed = typed_value(col, v)
+        typed = typed_value(col, v, engine)
         name = quote_literal(col.name)
         if col.required:
             exprs.append(f"case when {v} is null then 'MISSING_REQUIRED:' || {name} end")
@@ -189,7 +232,7 @@ def _static_reason_exprs(source: Source) -> list[str]:
         if col.not_before:
             start = source.column(col.not_before)
             exprs.append(
-                f"case when {typed} < {typed_value(start, quote_ident(start.name))} "
+                f"case when {typed} < {typed_value(start, quote_ident(start.name), engine)} "
                 f"then 'INVALID_PERIOD:' || {name} end"
             )
         if col.min is not None:
@@ -199,9 +242,12 @@ def _static_reason_exprs(source: Source) -> list[str]:
         if col.max is not None:
             exprs.append(f"case when {typed} > {col.max} then 'OUT_OF_RANGE:' || {name} end")
         if col.pattern:
+            # the whole value matches: anchored at its very start and end (\z, not $,
+            # which in Java's regexes also matches before a final line break)
+            whole = quote_literal("^(?:" + col.pattern + ")\\z")
             exprs.append(
-                f"case when {v} is not null and not regexp_full_match({v}, "
-                f"{quote_literal(col.pattern)}) then 'BAD_FORMAT:' || {name} end"
+                f"case when {v} is not null and not regexp_matches({v}, {whole}) "
+                f"then 'BAD_FORMAT:' || {name} end"
             )
     return exprs
 
@@ -268,13 +314,14 @@ def _store_ddl(source: Source) -> str:
     )
 
 
-def store_version(source: Source, pii_key: bytes) -> str:
+def store_version(source: Source, pii_key: bytes, engine: str = "duckdb") -> str:
     """What the stored rows depend on besides their files: the source's contract (its
-    checks), the configured encoding, the token key and DuckDB's version (its
-    ``hash()`` makes the content hashes, which are compared across files). Another
-    version re-reads every file of the source."""
+    checks), the configured encoding, the token key and the engine that read them
+    (DuckDB's ``hash()``, of its version, or Spark's makes the content hashes, which
+    are compared across files). Another version re-reads every file of the source."""
     key_id = hmac.new(pii_key, b"ingest store", hashlib.sha256).hexdigest()
-    text = repr((source, configured_encoding(source.name), key_id, duckdb.__version__))
+    reader = duckdb.__version__ if engine == "duckdb" else engine
+    text = repr((source, configured_encoding(source.name), key_id, reader))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -337,6 +384,7 @@ def ingest_source(
     as_of: dt.date,
     run_id: str,
     version: str,
+    spark_reader: Callable[..., list[LandedFile]] | None = None,
 ) -> IngestResult:
     """Load one source into raw/quarantine and return the counts (the caller holds
     the transaction).
@@ -346,6 +394,10 @@ def ingest_source(
     depend on the run (as-of date, customers), the duplicates and the key conflicts
     are then decided over every stored row, so the result is exactly that of reading
     every file again.
+
+    ``spark_reader``: the files are read and their rows checked by Spark
+    (:func:`orchestration.ingest.spark.read_source_files`, with its home and key
+    bound) instead of DuckDB; the rest is the same.
     """
     files = find_files(landing, source.name)
     result = IngestResult(
@@ -398,7 +450,7 @@ def ingest_source(
         f", {tokens.SQL_FUNCTION}({quote_ident(c.name)}) as {quote_ident(c.stored_name)}"
         for c in class_a
     )
-    static = _reasons_list(_static_reason_exprs(source))
+    static = _reasons_list(static_reason_exprs(source))
     content = f"hash({', '.join(quote_ident(c) for c in cols)})"
     # the clear class A values of the files read, with their tokens, for the vault
     con.execute(
@@ -431,9 +483,21 @@ def ingest_source(
             f"from ({checked})"
         )
 
-    landed = load_source_files(
-        con, landing, source, [d.path for d in read], store_rows, "_landed_extra"
-    )
+    if spark_reader is None:
+        landed = load_source_files(
+            con, landing, source, [d.path for d in read], store_rows, "_landed_extra"
+        )
+    else:
+        landed = spark_reader(
+            con,
+            landing,
+            source,
+            [d.path for d in read],
+            store,
+            lambda: static_reason_exprs(source, "spark"),
+            "_landed_extra",
+            "_vault_values",
+        )
     # unknown columns' values: their tokens, once, for the store and the vault
     con.execute(
         "create or replace temp table _extra_tokens as select *, "
@@ -707,8 +771,13 @@ def _collect_vault_values(
         ).to_arrow_table()
 
 
-def run_ingest(paths: Paths, source: Source, as_of: dt.date, run_id: str) -> IngestResult:
+def run_ingest(
+    paths: Paths, source: Source, as_of: dt.date, run_id: str, engine: str = "duckdb"
+) -> IngestResult:
     """Ingest one source atomically: on any error the previous raw tables stay.
+
+    ``engine="spark"``: Spark reads and checks the landing files
+    (:mod:`orchestration.ingest.spark`); the outcome is the same.
 
     The vault receives the clear class A values before the warehouse commits, so
     every token in the warehouse has its value in the vault.
@@ -716,10 +785,15 @@ def run_ingest(paths: Paths, source: Source, as_of: dt.date, run_id: str) -> Ing
     with connect(paths.warehouse) as con:
         pii = KeyStore(paths.home).key("pii")
         tokens.register(con, pii)
+        spark_reader = None
+        if engine == "spark":
+            from orchestration.ingest import spark
+
+            spark_reader = functools.partial(spark.read_source_files, home=paths.home, pii_key=pii)
         con.execute("begin transaction")
         try:
-            version = store_version(source, pii)
-            result = ingest_source(con, paths.landing, source, as_of, run_id, version)
+            version = store_version(source, pii, engine)
+            result = ingest_source(con, paths.landing, source, as_of, run_id, version, spark_reader)
             if result.vault_values is not None and result.vault_values.num_rows:
                 vault.store(paths, result.vault_values, result.vault_customers, run_id)
         except BaseException:

@@ -6,6 +6,9 @@ Each case folder is a landing folder plus ``expected.json``:
   (read = loaded + quarantined + duplicates);
 - ``outcome: fail`` — the source's ingest fails with ``message`` (naming the file and
   the column); see tests/test_ingest.py for the previous raw table being kept.
+
+Every case runs with DuckDB reading the files (``make test``) and with Spark reading
+them (``engine="spark"``, marker ``spark``: ``make test-spark``): the outcome is the same.
 """
 
 import datetime as dt
@@ -28,10 +31,14 @@ AS_OF = dt.date(2026, 10, 31)
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").exists())
 
 
-def ingest(landing: Path, warehouse: Path, source: str):
+ENGINES = ("duckdb", pytest.param("spark", marks=pytest.mark.spark))
+
+
+def ingest(landing: Path, warehouse: Path, source: str, engine: str = "duckdb"):
+    paths = resolve_paths(warehouse.parent, landing)
     if source != "customers":
-        run_ingest(resolve_paths(warehouse.parent, landing), SOURCES["customers"], AS_OF, "corpus")
-    return run_ingest(resolve_paths(warehouse.parent, landing), SOURCES[source], AS_OF, "corpus")
+        run_ingest(paths, SOURCES["customers"], AS_OF, "corpus", engine)
+    return run_ingest(paths, SOURCES[source], AS_OF, "corpus", engine)
 
 
 def test_the_corpus_covers_every_reason_code():
@@ -46,8 +53,9 @@ def test_the_corpus_covers_every_reason_code():
     assert set(REASONS) - covered <= {"INVALID_BOOLEAN", "OUT_OF_RANGE"}
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("case", CASES)
-def test_case(case: str, tmp_path: Path):
+def test_case(case: str, engine: str, tmp_path: Path):
     expected = json.loads((CORPUS / case / "expected.json").read_text(encoding="utf-8"))
     landing = tmp_path / "landing"
     shutil.copytree(CORPUS / case, landing, ignore=shutil.ignore_patterns("expected.json"))
@@ -55,10 +63,10 @@ def test_case(case: str, tmp_path: Path):
     source = expected["source"]
     if expected["outcome"] == "fail":
         with pytest.raises(LandingFileError) as err:
-            ingest(landing, warehouse, source)
+            ingest(landing, warehouse, source, engine)
         assert expected["message"] in str(err.value)
         return
-    result = ingest(landing, warehouse, source)
+    result = ingest(landing, warehouse, source, engine)
     assert result.rows_loaded == expected["loaded"]
     assert result.rows_duplicate == expected.get("duplicates", 0)
     assert result.rows_read == (

@@ -40,8 +40,17 @@ def test_profile_runs_recursions_past_sparks_default_limits(tmp_path):
     }
     proc = subprocess.run(
         dbt_command(
-            ["show", "--target", "spark", "--inline", query, "--output", "json", "--log-format",
-             "text"],
+            [
+                "show",
+                "--target",
+                "spark",
+                "--inline",
+                query,
+                "--output",
+                "json",
+                "--log-format",
+                "text",
+            ],
             tmp_path / "target",
         ),
         cwd=project_dir(),
@@ -53,4 +62,3 @@ def test_profile_runs_recursions_past_sparks_default_limits(tmp_path):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     shown = json.loads(proc.stdout[proc.stdout.index("{") : proc.stdout.rindex("}") + 1])
     assert shown["show"] == [{"fold_rows": ANCHOR_ROWS * LEVELS, "levels": LEVELS}], shown
-

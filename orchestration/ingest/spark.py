@@ -1,0 +1,266 @@
+"""The landing files read and checked by Apache Spark (``tiering run --engine spark``).
+
+On the Spark engine, Spark reads each new or changed landing file (its own CSV and
+Parquet readers, every value as text), cleans the values, replaces class A values by
+their token and evaluates the contract's checks of the row alone: the same SQL as
+on DuckDB (:func:`orchestration.ingest.load.static_reason_exprs`), transpiled to
+Spark SQL with sqlglot, so the reason codes have one definition. The rows go into
+the ingest's store (``ingest.<source>``) as the DuckDB reader's would; what depends
+on the run (as-of date, customers), the duplicates and the key conflicts are then
+decided over the whole store, and raw, quarantine, the per-file accounting, the
+manifest and the circuit breaker follow unchanged (:mod:`orchestration.ingest.load`).
+
+File-level problems raise the DuckDB reader's :class:`LandingFileError`, with the
+same messages. Spark's working files (its spill, the checked rows on their way into
+the store, which hold tokens but never a clear class A value) live under
+``$TIERING_HOME/spark/``, private to the job's user, and are removed after each file set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import sqlglot
+
+from contracts.landing import Source
+from orchestration import PYSPARK_PANDAS_WARNING
+from orchestration.ingest.files import (
+    LandedFile,
+    LandingFileError,
+    configured_encoding,
+    contract_columns,
+    detect_encoding,
+)
+from orchestration.security import tokens
+from orchestration.warehouse import quote_ident, quote_literal
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+#: Spark settings of the ingest's session, as the dbt profile's ``spark`` target has them
+SESSION_SETTINGS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "true",
+    # every charset of the JVM for the CSV reader (GB18030, the usual encoding of
+    # Chinese source systems, is not among Spark's default few)
+    "spark.sql.legacy.javaCharsets": "true",
+}
+
+
+def spark_sql(duckdb_sql: str) -> str:
+    """DuckDB SQL (an expression or a query) as Spark SQL."""
+    return sqlglot.transpile(duckdb_sql, read="duckdb", write="spark")[0]
+
+
+def session(home: Path) -> SparkSession:
+    """The job's Spark session (started once per process; later calls reuse it): the
+    master and driver memory of the Spark target (``TIERING_SPARK_MASTER``,
+    ``TIERING_SPARK_DRIVER_MEMORY``), Spark's log and spill under ``<home>/spark``."""
+    import warnings
+
+    from orchestration.transform import spark as target
+
+    env = target.dbt_spark_env(home)
+    folder = Path(env[target.HOME_VARIABLE])
+    local = folder / "tmp"
+    local.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", PYSPARK_PANDAS_WARNING, FutureWarning)
+        from pyspark.sql import SparkSession
+
+    # the token function runs in Python workers: this install's interpreter (PySpark
+    # reads the variable when it starts the session)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("tiering-ingest")
+    settings = {
+        **SESSION_SETTINGS,
+        "spark.master": os.environ.get(target.MASTER_VARIABLE, "").strip() or "local[2]",
+        "spark.driver.memory": env[target.DRIVER_MEMORY_VARIABLE],
+        "spark.local.dir": str(local),
+        "spark.driver.extraJavaOptions": (
+            f"-Dlog4j2.configurationFile=file:{folder / 'log4j2.properties'}"
+        ),
+    }
+    for name, value in settings.items():
+        builder = builder.config(name, value)
+    return builder.getOrCreate()
+
+
+def _spark_path(path: Path) -> str:
+    """A local file as a URI: Spark reads no glob characters in it as a pattern there."""
+    return path.resolve().as_uri()
+
+
+def _read_file(spark: SparkSession, path: Path, encoding: str) -> DataFrame:
+    """Every column of one landing file as text, in the file's row order."""
+    if path.suffix.lower() == ".parquet":
+        frame = spark.read.parquet(_spark_path(path))
+        return frame.select([frame[c].cast("string").alias(c) for c in frame.columns])
+    return spark.read.csv(
+        _spark_path(path),
+        header=True,
+        inferSchema=False,
+        # quoted values may hold separators and line breaks; a doubled quote is a quote
+        multiLine=True,
+        quote='"',
+        escape='"',
+        encoding=encoding,
+        # rows end at a line feed: a CRLF inside a quoted value stays as written (with
+        # its own line-ending detection Spark would turn it into a bare LF); the CR
+        # that ends a CRLF row is taken off the last column (read_source_files)
+        lineSep="\n",
+        mode="PERMISSIVE",
+        ignoreLeadingWhiteSpace=False,
+        ignoreTrailingWhiteSpace=False,
+    )
+
+
+def read_source_files(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    source: Source,
+    files: list[Path],
+    store: str,
+    static_reasons: Callable[[], list[str]],
+    extra_table: str,
+    vault_table: str,
+    *,
+    home: Path,
+    pii_key: bytes,
+) -> list[LandedFile]:
+    """Read ``files`` with Spark into the store table ``store`` (its columns: the
+    contract's stored columns, ``_source_file``, ``_source_row``, ``_static``,
+    ``_content``); the clear class A values with their tokens go to the temp table
+    ``vault_table`` and the unknown columns' values to ``extra_table``, as the DuckDB
+    reader leaves them. ``static_reasons`` gives the DuckDB SQL of the row checks."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    con.execute(
+        f"create or replace temp table {extra_table} (_source_file varchar, "
+        "_source_row bigint, column_name varchar, value varchar)"
+    )
+    if not files:
+        return []
+    spark = session(home)
+    # the key stays in the function's closure, never in a query or a setting
+    token = F.udf(lambda v: tokens.token(pii_key, v), "string")
+    cols = source.column_names
+    class_a = [c for c in source.columns if c.info_class == "A"]
+    exprs = [spark_sql(e) for e in static_reasons()]
+    reasons = (
+        "filter(array(" + ", ".join(exprs) + "), r -> r is not null)"
+        if exprs
+        else "cast(array() as array<string>)"
+    )
+    landed: list[LandedFile] = []
+    checked, extras, persisted = [], [], []
+    for path in files:
+        item = LandedFile(path=path, relative=path.relative_to(landing).as_posix())
+        landed.append(item)
+        if path.stat().st_size == 0:
+            raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
+        if path.suffix.lower() == ".csv":
+            item.encoding = detect_encoding(path, configured_encoding(source.name))
+        try:
+            frame = _read_file(spark, path, item.encoding)
+            present = frame.columns
+        except Exception as exc:  # Spark's analysis and read errors
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise LandingFileError(f"{item.relative}: unreadable: {first}") from exc
+        if path.suffix.lower() == ".csv" and present:
+            # a CRLF file: the CR that ends each line (the header's too) is not data
+            last = present[-1].removesuffix("\r")
+            frame = frame.withColumnRenamed(present[-1], last)
+            frame = frame.withColumn(last, F.regexp_replace(F.col(f"`{last}`"), "\r\\z", ""))
+            present = frame.columns
+        by_lower = contract_columns(item, source, present)
+        # the rows in file order, numbered from 1 as the DuckDB reader numbers them
+        frame = frame.withColumn(
+            "_source_row", F.row_number().over(Window.orderBy(F.monotonically_increasing_id()))
+        ).withColumn("_source_file", F.lit(item.relative))
+        frame = frame.persist()
+        persisted.append(frame)
+        item.rows = frame.count()
+        for extra in item.extra_columns:
+            extras.append(
+                frame.select(
+                    "_source_file",
+                    "_source_row",
+                    F.lit(extra).alias("column_name"),
+                    F.col(f"`{extra}`").cast("string").alias("value"),
+                )
+            )
+        checked.append(
+            frame.select(
+                *[
+                    F.expr(f"nullif(trim(`{by_lower[c]}`), '')").alias(c)
+                    if c in by_lower
+                    else F.lit(None).cast("string").alias(c)
+                    for c in cols
+                ],
+                "_source_file",
+                "_source_row",
+            )
+        )
+    rows = checked[0]
+    for more in checked[1:]:
+        rows = rows.unionByName(more)
+    for c in class_a:
+        rows = rows.withColumn(c.stored_name, token(F.col(c.name)))
+    # exact duplicates are found by key and content: a hash of every value, a null
+    # told apart from any text (Spark's hash skips nulls, so (null, 'x') would equal
+    # ('x', null))
+    content = "xxhash64(" + ", ".join(f"coalesce('v' || `{c}`, 'n')" for c in cols) + ")"
+    rows = rows.withColumn("_static", F.expr(reasons)).withColumn("_content", F.expr(content))
+    rows = rows.persist()
+    folder = home / "spark" / "ingest" / f"{source.name}-{uuid.uuid4().hex}"
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        stored = [c.stored_name for c in source.columns]
+        rows.select(*stored, "_source_file", "_source_row", "_static", "_content").write.parquet(
+            _spark_path(folder)
+        )
+        con.execute(
+            f"insert into {store} select {', '.join(quote_ident(s) for s in stored)}, "
+            "_source_file, _source_row, _static, "
+            # Spark's signed 64-bit hash as the store's unsigned one
+            "cast(cast(_content as hugeint) + 9223372036854775808 as ubigint) "
+            f"from read_parquet({quote_literal(str(folder / '*.parquet'))})"
+        )
+        if class_a:
+            vault = rows.select(
+                F.lit(class_a[0].name).alias("column_name"),
+                F.col(class_a[0].stored_name).alias("token"),
+                F.col(class_a[0].name).alias("value"),
+            ).where(F.col(class_a[0].stored_name).isNotNull())
+            for c in class_a[1:]:
+                vault = vault.unionByName(
+                    rows.select(
+                        F.lit(c.name).alias("column_name"),
+                        F.col(c.stored_name).alias("token"),
+                        F.col(c.name).alias("value"),
+                    ).where(F.col(c.stored_name).isNotNull())
+                )
+            con.register("_spark_rows", vault.toArrow())
+            con.execute(f"insert into {vault_table} select * from _spark_rows")
+            con.unregister("_spark_rows")
+        for frame in extras:
+            con.register("_spark_rows", frame.toArrow())
+            con.execute(f"insert into {extra_table} select * from _spark_rows")
+            con.unregister("_spark_rows")
+    finally:
+        rows.unpersist()
+        for frame in persisted:
+            frame.unpersist()
+        shutil.rmtree(folder, ignore_errors=True)
+    return landed
