@@ -18,6 +18,7 @@ the store, which hold tokens but never a clear class A value) live under
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -53,6 +54,9 @@ SESSION_SETTINGS = {
     # every charset of the JVM for the CSV reader (GB18030, the usual encoding of
     # Chinese source systems, is not among Spark's default few)
     "spark.sql.legacy.javaCharsets": "true",
+    # what Spark spills or shuffles to disk holds customer data (clear class A values
+    # before their token): encrypted, as DuckDB's spill is
+    "spark.io.encryption.enabled": "true",
 }
 
 
@@ -93,6 +97,18 @@ def session(home: Path) -> SparkSession:
     for name, value in settings.items():
         builder = builder.config(name, value)
     return builder.getOrCreate()
+
+
+def stop_session() -> None:
+    """Stop the ingest's Spark session, if this process started one: the dbt build on
+    Spark starts its own, and the two would hold two drivers' memory."""
+    if "pyspark" not in sys.modules:
+        return
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
 
 
 def _spark_path(path: Path) -> str:
@@ -212,9 +228,7 @@ def read_source_files(
                 "_source_row",
             )
         )
-    rows = checked[0]
-    for more in checked[1:]:
-        rows = rows.unionByName(more)
+    rows = functools.reduce(lambda a, b: a.unionByName(b), checked)
     for c in class_a:
         rows = rows.withColumn(c.stored_name, token(F.col(c.name)))
     # exact duplicates are found by key and content: a hash of every value, a null
@@ -238,19 +252,18 @@ def read_source_files(
             f"from read_parquet({quote_literal(str(folder / '*.parquet'))})"
         )
         if class_a:
-            vault = rows.select(
-                F.lit(class_a[0].name).alias("column_name"),
-                F.col(class_a[0].stored_name).alias("token"),
-                F.col(class_a[0].name).alias("value"),
-            ).where(F.col(class_a[0].stored_name).isNotNull())
-            for c in class_a[1:]:
-                vault = vault.unionByName(
+            # the clear values with their tokens, for the vault (never written here)
+            vault = functools.reduce(
+                lambda a, b: a.unionByName(b),
+                (
                     rows.select(
                         F.lit(c.name).alias("column_name"),
                         F.col(c.stored_name).alias("token"),
                         F.col(c.name).alias("value"),
                     ).where(F.col(c.stored_name).isNotNull())
-                )
+                    for c in class_a
+                ),
+            )
             con.register("_spark_rows", vault.toArrow())
             con.execute(f"insert into {vault_table} select * from _spark_rows")
             con.unregister("_spark_rows")

@@ -189,6 +189,11 @@ def tiering_dbt_assets(
     # share one DuckDB limit; orchestration.settings.dbt_threads)
     threads = dbt_threads(tiering.duckdb, warehouse)
     if engine == "spark":
+        # the ingest's Spark session (if this process ran the ingest) gives way to
+        # the one dbt starts
+        from orchestration.ingest.spark import stop_session
+
+        stop_session()
         handed = spark.export_raw(warehouse, tiering.paths.home)
         context.log.info(
             "raw tables handed to Spark as Parquet: "

@@ -4,7 +4,9 @@ The same dbt project builds on either engine (DESIGN §3: engine-specific SQL go
 through the tier kit's dispatch macros, ``macros/tier_kit/engine.sql``). With Spark:
 
 1. the ingest loads, checks and quarantines the landing files into the warehouse's
-   ``raw.*`` as on DuckDB (one ingest, one accounting);
+   ``raw.*``: Spark reads the files and checks each row
+   (:mod:`orchestration.ingest.spark`), the rest is the DuckDB ingest's (one
+   accounting, one circuit breaker);
 2. :func:`export_raw` hands ``raw.*`` to Spark as Parquet under ``<home>/spark/raw``,
    which the dbt project registers as Spark's ``raw`` tables when a run starts
    (macro ``register_spark_sources``);
