@@ -152,8 +152,9 @@ def typed_value(col: Col, v: str, engine: str = "duckdb") -> str:
 
 #: the shape of a landing date, and of a timestamp without an offset, on Spark: its
 #: casts also take a bare year or month ('2026', '2026-10'), an hour alone and a
-#: region-id suffix, which DuckDB refuses, and refuse a date written with slashes
-#: ('2026/10/31'), which DuckDB reads (tests/spark/test_spark_ingest.py)
+#: region-id suffix, which DuckDB refuses; they refuse a date written with slashes
+#: ('2026/10/31'), which DuckDB reads, so slashes become dashes first
+#: (tests/spark/test_spark_ingest.py holds the values compared)
 _SPARK_DATE = r"^[0-9]{4}(-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2})"
 _SPARK_TIME = r"([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
 
