@@ -3,8 +3,9 @@
 Two homes rate the demo data (10,000 customers, 12 months) at three month-ends, as
 nightly runs would (each run sees the landing folder cut at its as-of date): one
 runs on DuckDB, the other on Spark (``engine="spark"``: Spark reads and checks the
-landing files, and dbt-spark builds the models in session mode, a local Spark). The Spark home starts with the DuckDB home's keys, so
-that pseudonyms and tokens, which are keyed per home, come out the same.
+landing files, and dbt-spark builds the models in session mode, a local Spark). The
+Spark home starts with the DuckDB home's keys, so that pseudonyms and tokens, which
+are keyed per home, come out the same.
 
 After the last month-end every table of every published artefact (general,
 confidential, restricted) is compared row by row, all columns but the run's lineage,
