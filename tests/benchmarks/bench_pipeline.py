@@ -484,37 +484,16 @@ def artefact_differences(home_a: Path, home_b: Path) -> str:
     in one or the other (lineage columns left out); "none" when every table agrees."""
     from orchestration.security.keys import KeyStore
     from orchestration.security.stores import open_store
+    from tests.store_diff import table_differences, tables
 
     a = home_a / "published" / "restricted" / "tiers.duckdb"
     b = home_b / "published" / "restricted" / "tiers.duckdb"
     key = KeyStore(home_a).text("restricted")
-    lineage = {"_invocation_id", "_loaded_at", "_run_id", "published_at", "loaded_at"}
-    out, compared = [], 0
     with open_store(a, key, alias="a", read_only=True) as con:
         con.execute(f"attach '{b}' as b (read_only, encryption_key '{key}')")
-        for schema, table in con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = 'a' and table_name <> '_publication'"
-        ).fetchall():
-            cols = ", ".join(
-                f'"{c}"'
-                for (c,) in con.execute(
-                    "select column_name from information_schema.columns where table_catalog "
-                    "= 'a' and table_schema = ? and table_name = ?",
-                    [schema, table],
-                ).fetchall()
-                if c not in lineage
-            )
-            n = con.execute(
-                f"select (select count(*) from (select {cols} from a.{schema}.{table} except "
-                f"all select {cols} from b.{schema}.{table})) + (select count(*) from (select "
-                f"{cols} from b.{schema}.{table} except all select {cols} "
-                f"from a.{schema}.{table}))"
-            ).fetchone()[0]
-            compared += 1
-            if n:
-                out.append(f"{table} {n}")
-    return (", ".join(out) or "none") + f" ({compared} tables compared)"
+        names = [n for n in tables(con, "a") if not n.endswith("._publication")]
+        out = [p for name in names for p in table_differences(con, name, "a", "b")]
+    return ("; ".join(out) or "none") + f" ({len(names)} tables compared)"
 
 
 if __name__ == "__main__":

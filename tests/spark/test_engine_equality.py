@@ -30,13 +30,12 @@ import pytest
 
 from orchestration.demo import generate
 from tests.conftest import cut_landing, open_db, run_job, store_key
+from tests.store_diff import table_differences
 
 pytestmark = pytest.mark.spark
 
 MONTH_ENDS = ("2026-08-31", "2026-09-30", "2026-10-31")
 CLEARANCES = ("general", "confidential", "restricted")
-#: run-dependent columns: when and by which run a row was written
-LINEAGE = {"_invocation_id", "_loaded_at", "_run_id", "published_at", "loaded_at"}
 #: per-run bookkeeping tables of an artefact (when, which run), not tier data
 BOOKKEEPING = {"_publication"}
 #: warehouse tables of the history, compared beside the artefacts
@@ -77,62 +76,16 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def _differences(duck: Path, spark: Path, tables: list[str] | None = None) -> list[str]:
-    """Per table that differs: its name, the columns that differ and example rows."""
+def _differences(duck: Path, spark: Path, names: list[str] | None = None) -> list[str]:
+    """Per table that differs: its name, and the columns or example rows that differ."""
     problems = []
     with open_db(duck) as con:
         con.execute(
             f"attach '{spark}' as spark_db (read_only, encryption_key '{store_key(spark)}')"
         )
-        names = tables or _tables(con)
-        spark_tables = {
-            f"{s}.{t}"
-            for s, t in con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_catalog = 'spark_db'"
-            ).fetchall()
-        }
-        missing = sorted(set(names) - spark_tables)
-        if missing:
-            problems.append(f"{spark}: tables missing {missing}")
-        for name in names:
-            if name not in spark_tables:
-                continue
-            problems.extend(_table_differences(con, name))
+        for name in names or _tables(con):
+            problems.extend(table_differences(con, name, "db", "spark_db"))
     return problems
-
-
-def _table_differences(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
-    schema, table = name.split(".")
-
-    def columns(catalog: str) -> list[tuple[str, str]]:
-        return con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_catalog = ? and table_schema = ? and table_name = ? "
-            "order by ordinal_position",
-            [catalog, schema, table],
-        ).fetchall()
-
-    duck_columns, spark_columns = columns("db"), columns("spark_db")
-    if duck_columns != spark_columns:
-        return [f"{name}: columns differ: duckdb {duck_columns} spark {spark_columns}"]
-    compared = ", ".join(f'"{c}"' for c, _ in duck_columns if c not in LINEAGE)
-    duck_only, spark_only = (
-        con.execute(
-            f"select count(*) from (select {compared} from {a}.{name} "
-            f"except all select {compared} from {b}.{name})"
-        ).fetchone()[0]
-        for a, b in (("db", "spark_db"), ("spark_db", "db"))
-    )
-    if not (duck_only or spark_only):
-        return []
-    examples = con.execute(
-        f"(select 'duckdb' as engine, {compared} from db.{name} "
-        f"except all select 'duckdb', {compared} from spark_db.{name}) "
-        f"union all (select 'spark', {compared} from spark_db.{name} "
-        f"except all select 'spark', {compared} from db.{name}) order by 2, 1 limit 4"
-    ).fetchall()
-    return [f"{name}: {duck_only} row(s) only on DuckDB, {spark_only} only on Spark: {examples}"]
 
 
 def test_every_published_table_is_the_same_on_spark_and_duckdb(homes):

@@ -24,8 +24,9 @@ from orchestration.demo import generate
 from orchestration.ingest.load import IngestResult, run_ingest, typed_value
 from orchestration.ingest.spark import session, spark_sql
 from orchestration.settings import resolve_paths
-from orchestration.warehouse import quote_ident, quote_literal
+from orchestration.warehouse import quote_literal
 from tests.conftest import open_db, store_key
+from tests.store_diff import table_differences, tables
 
 pytestmark = pytest.mark.spark
 
@@ -132,8 +133,6 @@ VALUES = {
 }
 CASES = [(t, v) for t, values in VALUES.items() for v in values]
 AS_OF = dt.date(2026, 10, 31)
-#: when and by which run a row was loaded
-LINEAGE = {"_loaded_at", "_run_id", "loaded_at", "run_id"}
 #: forms DuckDB reads and Spark does not (README, "Running on Apache Spark"): on Spark
 #: their rows are quarantined with the type's reason instead of loaded. Spark never
 #: loads a value DuckDB would refuse: nothing reaches raw as a null.
@@ -181,12 +180,6 @@ def _ingest_all(landing: Path, home: Path, engine: str) -> dict[str, IngestResul
     }
 
 
-def _rows(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    columns = [d[0] for d in con.execute(f"select * from {table} limit 0").description]
-    kept = [c for c in columns if c not in LINEAGE]
-    return "select " + ", ".join(quote_ident(c) for c in kept) + f" from {table}"
-
-
 def test_a_landing_folder_ingests_alike(tmp_path):
     """The demo's landing files, with defects added (a CRLF file whose last column is
     unquoted, a bad amount, a duplicate, a key conflict), end in the same raw,
@@ -223,23 +216,7 @@ def test_a_landing_folder_ingests_alike(tmp_path):
             f"attach {quote_literal(str(other))} as other "
             f"(read_only, encryption_key {quote_literal(store_key(other))})"
         )
-        tables = [
-            f"{schema}.{table}"
-            for schema, table in con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_catalog = 'db' and table_schema in ('raw', 'quarantine') "
-                "order by 1, 2"
-            ).fetchall()
-        ]
-        assert len(tables) >= 2 * len(SOURCES)
-        differ = {}
-        for table in tables:
-            mine = _rows(con, f"db.{table}")
-            theirs = mine.replace(f" from db.{table}", f" from other.{table}")
-            n = con.execute(
-                f"select count(*) from (({mine} except all {theirs}) "
-                f"union all ({theirs} except all {mine}))"
-            ).fetchone()[0]
-            if n:
-                differ[table] = n
-        assert not differ, differ
+        names = tables(con, "db", ("raw", "quarantine"))
+        assert len(names) >= 2 * len(SOURCES)
+        problems = [p for name in names for p in table_differences(con, name, "db", "other")]
+    assert not problems, "\n".join(problems)
