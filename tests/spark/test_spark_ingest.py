@@ -180,16 +180,24 @@ def _ingest_all(landing: Path, home: Path, engine: str) -> dict[str, IngestResul
     }
 
 
-def test_a_landing_folder_ingests_alike(tmp_path):
-    """The demo's landing files, with defects added (a CRLF file whose last column is
-    unquoted, a bad amount, a duplicate, a key conflict), end in the same raw,
-    quarantine and accounting whether DuckDB or Spark reads them."""
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_landing_folder_ingests_alike(tmp_path, fmt):
+    """The demo's landing files (CSV, or Parquet with typed columns), with defects
+    added (a CRLF file whose last column is unquoted, a bad amount, a duplicate, a key
+    conflict), end in the same raw, quarantine and accounting whether DuckDB or Spark
+    reads them."""
     landing = tmp_path / "landing"
-    generate(landing, customers=500, months=3, seed=7, as_of=AS_OF)
-    transactions = sorted(landing.rglob("transactions*.csv"))[0]
-    header, first, *_ = transactions.read_text(encoding="utf-8").splitlines()
-    fields = first.split(",")
-    amount = header.split(",").index("amount")
+    generate(landing, customers=500, months=3, seed=7, as_of=AS_OF, fmt=fmt)
+    # the first transaction again, as text (a duplicate, or typed values' text)
+    transactions = sorted(landing.rglob(f"transactions*.{fmt}"))[0]
+    row = duckdb.sql(
+        f"select * from {'read_parquet' if fmt == 'parquet' else 'read_csv'}"
+        f"({quote_literal(str(transactions))}) limit 1"
+    )
+    header = ",".join(row.columns)
+    fields = [str(v) for v in row.fetchone()]
+    first = ",".join(fields)
+    amount = row.columns.index("amount")
     conflict = [*fields[:amount], "99999.99", *fields[amount + 1 :]]
     bad_amount = [f"{fields[0]}-X", *fields[1:amount], "12.5x", *fields[amount + 1 :]]
     (landing / "transactions_extra.csv").write_bytes(
