@@ -160,6 +160,17 @@ def _reader_sql(path: Path) -> str:
     )
 
 
+def landed_file(landing: Path, path: Path, source: Source) -> LandedFile:
+    """A landing file about to be read: an empty file fails the source, and a CSV
+    file's encoding is found (the configured one, else UTF-8 or GB18030)."""
+    item = LandedFile(path=path, relative=path.relative_to(landing).as_posix())
+    if path.stat().st_size == 0:
+        raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
+    if path.suffix.lower() == ".csv":
+        item.encoding = detect_encoding(path, configured_encoding(source.name))
+    return item
+
+
 def contract_columns(item: LandedFile, source: Source, present: list[str]) -> dict[str, str]:
     """The file's column of each contract column it has (matched trimmed, in any
     case); a missing required column fails the source, naming the file and the
@@ -200,15 +211,11 @@ def load_source_files(
     landed: list[LandedFile] = []
     with tempfile.TemporaryDirectory(prefix="tiering-landing-") as tmp:
         for number, path in enumerate(files):
-            item = LandedFile(path=path, relative=path.relative_to(landing).as_posix())
+            item = landed_file(landing, path, source)
             landed.append(item)
-            if path.stat().st_size == 0:
-                raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
             read_path = _literal_path(path, Path(tmp), number)
-            if path.suffix.lower() == ".csv":
-                item.encoding = detect_encoding(path, configured_encoding(source.name))
-                if item.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
-                    read_path = _utf8_copy(path, item.encoding, Path(tmp), number)
+            if item.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
+                read_path = _utf8_copy(path, item.encoding, Path(tmp), number)
             try:
                 con.execute(
                     "create or replace temp table _file as select * from " + _reader_sql(read_path)

@@ -495,7 +495,7 @@ def ingest_source(
             source,
             [d.path for d in read],
             store,
-            lambda: static_reason_exprs(source, "spark"),
+            static_reason_exprs(source, "spark"),
             "_landed_extra",
             "_vault_values",
         )

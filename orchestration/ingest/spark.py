@@ -23,7 +23,6 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,9 +34,8 @@ from orchestration import PYSPARK_PANDAS_WARNING
 from orchestration.ingest.files import (
     LandedFile,
     LandingFileError,
-    configured_encoding,
     contract_columns,
-    detect_encoding,
+    landed_file,
 )
 from orchestration.security import tokens
 from orchestration.warehouse import quote_ident, quote_literal
@@ -146,7 +144,7 @@ def read_source_files(
     source: Source,
     files: list[Path],
     store: str,
-    static_reasons: Callable[[], list[str]],
+    static_reasons: list[str],
     extra_table: str,
     vault_table: str,
     *,
@@ -157,7 +155,7 @@ def read_source_files(
     contract's stored columns, ``_source_file``, ``_source_row``, ``_static``,
     ``_content``); the clear class A values with their tokens go to the temp table
     ``vault_table`` and the unknown columns' values to ``extra_table``, as the DuckDB
-    reader leaves them. ``static_reasons`` gives the DuckDB SQL of the row checks."""
+    reader leaves them. ``static_reasons``: the DuckDB SQL of the row checks."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -172,7 +170,7 @@ def read_source_files(
     token = F.udf(lambda v: tokens.token(pii_key, v), "string")
     cols = source.column_names
     class_a = [c for c in source.columns if c.info_class == "A"]
-    exprs = [spark_sql(e) for e in static_reasons()]
+    exprs = [spark_sql(e) for e in static_reasons]
     reasons = (
         "filter(array(" + ", ".join(exprs) + "), r -> r is not null)"
         if exprs
@@ -181,12 +179,8 @@ def read_source_files(
     landed: list[LandedFile] = []
     checked, extras, persisted = [], [], []
     for path in files:
-        item = LandedFile(path=path, relative=path.relative_to(landing).as_posix())
+        item = landed_file(landing, path, source)
         landed.append(item)
-        if path.stat().st_size == 0:
-            raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
-        if path.suffix.lower() == ".csv":
-            item.encoding = detect_encoding(path, configured_encoding(source.name))
         try:
             frame = _read_file(spark, path, item.encoding)
             present = frame.columns
