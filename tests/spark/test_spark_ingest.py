@@ -228,3 +228,17 @@ def test_a_landing_folder_ingests_alike(tmp_path, fmt):
         assert len(names) >= 2 * len(SOURCES)
         problems = [p for name in names for p in table_differences(con, name, "db", "other")]
     assert not problems, "\n".join(problems)
+
+
+def test_stopping_the_session_ends_its_jvm(tmp_path):
+    """Before the dbt build on Spark the ingest's session gives way: its JVM ends (it
+    held 3.9 GiB through the 10M build before), and a later ingest starts a new one."""
+    from pyspark import SparkContext
+
+    from orchestration.ingest.spark import stop_session
+
+    assert session(tmp_path / "home").sql("select 1").first()[0] == 1
+    jvm = SparkContext._gateway.proc
+    stop_session()
+    assert jvm.poll() is not None, "the JVM still runs"
+    assert session(tmp_path / "home").sql("select 2").first()[0] == 2
