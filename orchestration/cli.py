@@ -20,6 +20,8 @@ from orchestration.settings import (
     default_as_of,
     duckdb_settings,
     duckdb_settings_in_force,
+    engine_of,
+    is_uri,
     parse_as_of,
     resolve_paths,
 )
@@ -57,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the nightly job once, in process, through Dagster")
     run.add_argument(
         "--landing",
-        type=Path,
-        help="landing folder (default $TIERING_LANDING or $TIERING_HOME/landing)",
+        help="landing folder (default $TIERING_LANDING or $TIERING_HOME/landing), or, with "
+        "--engine spark, a lake URI such as s3a://bucket/landing",
     )
     run.add_argument(
         "--as-of", type=_date, help="business date to rate (default: yesterday in Asia/Shanghai)"
@@ -226,6 +228,18 @@ def main(argv: list[str] | None = None) -> int:
         as_of = args.as_of or default_as_of()
     else:
         paths = resolve_paths(args.home)
+    if is_uri(paths.landing) and (args.command == "demo" or engine_of(args.engine) != "spark"):
+        print(
+            f"tiering {args.command}: the landing location {paths.landing} is a URI; "
+            + (
+                "the demo writes its data to a local folder (set TIERING_LANDING to one)"
+                if args.command == "demo"
+                else "a lake is read by the Spark engine (--engine spark or "
+                "TIERING_ENGINE=spark); DuckDB reads a local or mounted folder"
+            ),
+            file=sys.stderr,
+        )
+        return 2
     try:
         if args.command == "demo":
             as_of = service.demo_as_of(paths, args.customers, args.months, args.seed)

@@ -83,10 +83,22 @@ def asset_labels(group: str, classes) -> dict:
     }
 
 
+#: a landing location given as a URI (``s3a://bucket/landing``, ``abfss://…``,
+#: ``file:///…``) rather than a folder: read by the Spark engine through Hadoop's
+#: FileSystem (:mod:`orchestration.ingest.lake`)
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_uri(location: str | os.PathLike) -> bool:
+    """Whether a landing location is a URI (a lake, read by Spark) and not a folder."""
+    return isinstance(location, str) and bool(_URI.match(location))
+
+
 @dataclass(frozen=True)
 class Paths:
     home: Path
-    landing: Path
+    #: the landing folder, or a lake URI (a ``str``, see :func:`is_uri`)
+    landing: Path | str
 
     @property
     def warehouse(self) -> Path:
@@ -133,8 +145,10 @@ def resolve_paths(
 ) -> Paths:
     """The paths of a run: explicit arguments first, then the environment, then defaults."""
     home_path = Path(home or os.environ.get("TIERING_HOME") or "data").resolve()
-    landing_path = Path(landing or os.environ.get("TIERING_LANDING") or home_path / "landing")
-    return Paths(home=home_path, landing=landing_path.resolve())
+    landing = landing or os.environ.get("TIERING_LANDING") or home_path / "landing"
+    if isinstance(landing, str) and is_uri(landing.strip()):
+        return Paths(home=home_path, landing=landing.strip().rstrip("/"))
+    return Paths(home=home_path, landing=Path(landing).resolve())
 
 
 #: environment variables overriding the machine-derived DuckDB settings.

@@ -1,5 +1,11 @@
 """Find and read the files of one landing source.
 
+A landing file is a :class:`LandingFile`: its name in the landing location, size,
+time and a way to open its bytes, whether it is in a local folder
+(:func:`local_files`) or in a lake read through Spark
+(:mod:`orchestration.ingest.lake`). The opening checks (empty file, encoding) and the
+change detection (sha256) work on those bytes alike.
+
 Files are read with DuckDB's own CSV and Parquet readers, every value as text, so
 that a malformed value becomes a quarantined row with a reason instead of a failed
 read. File-level problems (no such file, empty file, an encoding that is not
@@ -10,12 +16,16 @@ naming the file and the column.
 from __future__ import annotations
 
 import codecs
+import functools
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import duckdb
 
@@ -32,9 +42,68 @@ class LandingFileError(ValueError):
     """A landing file that cannot be loaded at all (the whole source fails)."""
 
 
+@dataclass(frozen=True)
+class LandingFile:
+    """One file of a landing location, as found (before it is read)."""
+
+    #: its name in the landing location (``customers/2026-10.csv``): the rows'
+    #: ``_source_file`` and the key of the store's record of it
+    relative: str
+    size: int
+    mtime_ns: int
+    #: where its readers find it: a local path, or a Hadoop path (``s3a://b/x.csv``)
+    location: str
+    #: opens its bytes for reading
+    opener: Callable[[], BinaryIO] = field(compare=False, repr=False)
+    #: ``location`` is a path of this machine (DuckDB's readers can read it)
+    is_local: bool = True
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.relative).suffix.lower()
+
+    def open(self) -> BinaryIO:
+        return self.opener()
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.open() as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
+
+    @property
+    def spark_path(self) -> str:
+        """The path Spark's readers are given: Hadoop's form, its glob characters
+        escaped (Spark reads ``customers [1].csv`` as a pattern otherwise, matching
+        ``customers 1.csv`` or nothing)."""
+        hadoop = "file:" + str(Path(self.location).resolve()) if self.is_local else self.location
+        return _HADOOP_GLOB.sub(r"\\\1", hadoop)
+
+
+#: characters Hadoop's path globbing (and so Spark's readers) expands; ``\`` escapes
+_HADOOP_GLOB = re.compile(r"([\\\[\]{}*?])")
+
+
+def local_files(landing: Path, source: str) -> list[LandingFile]:
+    """The files of ``source`` in the local folder ``landing`` (:func:`find_files`)."""
+    found = []
+    for path in find_files(landing, source):
+        stat = path.stat()
+        found.append(
+            LandingFile(
+                relative=path.relative_to(landing).as_posix(),
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+                location=str(path),
+                opener=functools.partial(path.open, "rb"),
+            )
+        )
+    return found
+
+
 @dataclass
 class LandedFile:
-    path: Path
     relative: str
     encoding: str = "utf-8"
     extra_columns: list[str] = field(default_factory=list)
@@ -46,7 +115,7 @@ class LandedFile:
 GLOB_CHARACTERS = frozenset("*?[]{}")
 
 
-def _refuse_links(landing: Path, path: Path) -> None:
+def refuse_links(landing: Path, path: Path) -> None:
     """A symlink, or a path that resolves outside the landing folder, is refused:
     the landing folder is the whole input, and a link could point anywhere."""
     relative = path.relative_to(landing)
@@ -64,6 +133,21 @@ def _refuse_links(landing: Path, path: Path) -> None:
         )
 
 
+def is_source_file(name: str, source: str) -> bool:
+    """A file at the top of the landing location that belongs to ``source``:
+    ``customers.csv``, ``customers_2026-10.parquet``; not ``customersx.csv``."""
+    return (
+        name.startswith(source)
+        and PurePosixPath(name).suffix.lower() in SUFFIXES
+        and not name[len(source) : len(source) + 1].isalpha()
+    )
+
+
+def is_folder_file(name: str) -> bool:
+    """A file under ``<source>/`` that is read: a CSV or Parquet file, not hidden."""
+    return PurePosixPath(name).suffix.lower() in SUFFIXES and not name.startswith(".")
+
+
 def find_files(landing: Path, source: str) -> list[Path]:
     """``<source>*.csv|parquet`` in the folder and any such file under ``<source>/``.
 
@@ -75,24 +159,19 @@ def find_files(landing: Path, source: str) -> list[Path]:
     found = [
         p
         for p in landing.iterdir()
-        if p.name.startswith(source)
-        and p.suffix.lower() in SUFFIXES
-        and not p.name[len(source) : len(source) + 1].isalpha()
-        and (p.is_file() or p.is_symlink())
+        if is_source_file(p.name, source) and (p.is_file() or p.is_symlink())
     ]
     folder = landing / source
     if folder.is_symlink():
-        _refuse_links(landing, folder)
+        refuse_links(landing, folder)
     if folder.is_dir():
         found += [
             p
             for p in folder.rglob("*")
-            if (p.is_file() or p.is_symlink())
-            and p.suffix.lower() in SUFFIXES
-            and not p.name.startswith(".")
+            if (p.is_file() or p.is_symlink()) and is_folder_file(p.name)
         ]
     for p in found:
-        _refuse_links(landing, p)
+        refuse_links(landing, p)
     return sorted(found, key=lambda p: p.relative_to(landing).as_posix())
 
 
@@ -102,7 +181,13 @@ def _literal_path(path: Path, tmpdir: Path, number: int) -> Path:
     ``customers_1.csv`` or nothing, and its rows would be lost)."""
     if not GLOB_CHARACTERS & set(str(path)):
         return path
-    target = tmpdir / f"landing_{number}{path.suffix.lower()}"
+    return plain_named(path, tmpdir, number)
+
+
+def plain_named(path: Path, folder: Path, number: int) -> Path:
+    """``path`` under a plain name in ``folder``: a hard link (no bytes copied), or a
+    copy when the folder is on another file system."""
+    target = folder / f"landing_{number}{path.suffix.lower()}"
     try:
         os.link(path, target)
     except OSError:
@@ -115,16 +200,18 @@ def configured_encoding(source: str) -> str | None:
     return os.environ.get(f"TIERING_ENCODING_{source.upper()}") or None
 
 
-def detect_encoding(path: Path, preferred: str | None) -> str:
+def detect_encoding(file: LandingFile, preferred: str | None) -> str:
     candidates = (preferred,) if preferred else AUTO_ENCODINGS
     for encoding in candidates:
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
-            raise LandingFileError(f"{path}: unknown encoding {encoding!r} configured") from exc
+            raise LandingFileError(
+                f"{file.relative}: unknown encoding {encoding!r} configured"
+            ) from exc
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with path.open("rb") as fh:
+            with file.open() as fh:
                 while chunk := fh.read(1 << 20):
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)
@@ -134,7 +221,7 @@ def detect_encoding(path: Path, preferred: str | None) -> str:
             continue
     tried = ", ".join(candidates)
     raise LandingFileError(
-        f"{path}: not readable as {tried} (byte {last.start}: {last.reason}); "
+        f"{file.relative}: not readable as {tried} (byte {last.start}: {last.reason}); "
         f"set TIERING_ENCODING_<SOURCE> to the file's encoding"
     )
 
@@ -160,14 +247,14 @@ def _reader_sql(path: Path) -> str:
     )
 
 
-def landed_file(landing: Path, path: Path, source: Source) -> LandedFile:
+def landed_file(file: LandingFile, source: Source) -> LandedFile:
     """A landing file about to be read: an empty file fails the source, and a CSV
     file's encoding is found (the configured one, else UTF-8 or GB18030)."""
-    item = LandedFile(path=path, relative=path.relative_to(landing).as_posix())
-    if path.stat().st_size == 0:
+    item = LandedFile(relative=file.relative)
+    if file.size == 0:
         raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
-    if path.suffix.lower() == ".csv":
-        item.encoding = detect_encoding(path, configured_encoding(source.name))
+    if file.suffix == ".csv":
+        item.encoding = detect_encoding(file, configured_encoding(source.name))
     return item
 
 
@@ -188,9 +275,8 @@ def contract_columns(item: LandedFile, source: Source, present: list[str]) -> di
 
 def load_source_files(
     con: duckdb.DuckDBPyConnection,
-    landing: Path,
     source: Source,
-    files: list[Path],
+    files: list[LandingFile],
     consume: Callable[[str], None],
     extra_table: str,
 ) -> list[LandedFile]:
@@ -210,9 +296,15 @@ def load_source_files(
     )
     landed: list[LandedFile] = []
     with tempfile.TemporaryDirectory(prefix="tiering-landing-") as tmp:
-        for number, path in enumerate(files):
-            item = landed_file(landing, path, source)
+        for number, file in enumerate(files):
+            if not file.is_local:
+                raise LandingFileError(
+                    f"{file.location}: a lake file is read by the Spark engine only "
+                    "(--engine spark); DuckDB reads a local or mounted folder"
+                )
+            item = landed_file(file, source)
             landed.append(item)
+            path = Path(file.location)
             read_path = _literal_path(path, Path(tmp), number)
             if item.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
                 read_path = _utf8_copy(path, item.encoding, Path(tmp), number)

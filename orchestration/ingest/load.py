@@ -40,15 +40,15 @@ import pyarrow as pa
 from contracts.landing import LINEAGE_COLUMNS, Col, Source, raw_table_ddl, source_manifest_ddl
 from orchestration.ingest.files import (
     LandedFile,
+    LandingFile,
     LandingFileError,
     configured_encoding,
-    find_files,
     load_source_files,
+    local_files,
 )
 from orchestration.security import tokens, vault
 from orchestration.security.keys import KeyStore
-from orchestration.security.stores import sha256_file
-from orchestration.settings import BUSINESS_TZ, Paths
+from orchestration.settings import BUSINESS_TZ, Paths, is_uri
 from orchestration.warehouse import connect, quote_ident, quote_literal, table_columns
 
 #: reason codes written to quarantine.<source>.reason_code, with their meaning.
@@ -326,28 +326,18 @@ def store_version(source: Source, pii_key: bytes, engine: str = "duckdb") -> str
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class _Delivery:
-    """A file of the landing folder against what the store last read of it."""
-
-    path: Path
-    relative: str
-    size: int
-    mtime_ns: int
-    sha256: str | None = None  # computed only when size or time changed
-
-
 def _plan(
-    con: duckdb.DuckDBPyConnection, landing: Path, source: Source, files: list[Path], version: str
-) -> tuple[list[_Delivery], list[str], list[_Delivery]]:
-    """(files to read, stored files gone from the landing folder, unchanged files).
+    con: duckdb.DuckDBPyConnection, source: Source, files: list[LandingFile], version: str
+) -> tuple[list[LandingFile], list[str], list[LandingFile], dict[str, str]]:
+    """(files to read, stored files gone from the landing location, unchanged files,
+    the sha256 of each file whose content was compared).
 
     A file whose size and modification time are those the store read is unchanged
     and not read again. One whose size or time changed is compared by content
     (sha256): the same content (a touched or copied file) is unchanged; other content
-    replaces the file's rows. A stored file no longer in the landing folder is dropped
-    with its rows. A store of another version (contract, encoding, token key) is
-    re-read in full.
+    replaces the file's rows. A stored file no longer in the landing location is
+    dropped with its rows. A store of another version (contract, encoding, token key,
+    engine) is re-read in full.
     """
     stored = {
         row[0]: row[1:]
@@ -357,35 +347,30 @@ def _plan(
             [source.name],
         ).fetchall()
     }
-    current = []
-    for path in files:
-        stat = path.stat()
-        current.append(
-            _Delivery(path, path.relative_to(landing).as_posix(), stat.st_size, stat.st_mtime_ns)
-        )
-    names = {d.relative for d in current}
+    names = {f.relative for f in files}
     read, gone, unchanged = [], [f for f in stored if f not in names], []
-    for d in current:
-        before = stored.get(d.relative)
+    digests: dict[str, str] = {}
+    for f in files:
+        before = stored.get(f.relative)
         if before is None or before[3] != version:
-            read.append(d)
-        elif (d.size, d.mtime_ns) == (before[0], before[1]):
-            unchanged.append(d)
+            read.append(f)
+        elif (f.size, f.mtime_ns) == (before[0], before[1]):
+            unchanged.append(f)
         else:
-            digest = sha256_file(d.path)
-            d = _Delivery(d.path, d.relative, d.size, d.mtime_ns, digest)
-            (unchanged if digest == before[2] else read).append(d)
-    return read, gone, unchanged
+            digests[f.relative] = f.sha256()
+            (unchanged if digests[f.relative] == before[2] else read).append(f)
+    return read, gone, unchanged, digests
 
 
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
-    landing: Path,
+    landing: Path | str,
     source: Source,
     as_of: dt.date,
     run_id: str,
     version: str,
     spark_reader: Callable[..., list[LandedFile]] | None = None,
+    finder: Callable[[str], list[LandingFile]] | None = None,
 ) -> IngestResult:
     """Load one source into raw/quarantine and return the counts (the caller holds
     the transaction).
@@ -399,12 +384,13 @@ def ingest_source(
     ``spark_reader``: the files are read and their rows checked by Spark
     (:func:`orchestration.ingest.spark.read_source_files`, with its home and key
     bound) instead of DuckDB; the rest is the same.
+
+    ``finder``: finds a source's files in ``landing`` when it is not a local folder
+    (a lake URI: :func:`orchestration.ingest.lake.lake_files`, with its session bound).
     """
-    files = find_files(landing, source.name)
+    files = (finder or functools.partial(local_files, landing))(source.name)
     result = IngestResult(
-        source=source.name,
-        is_present=bool(files),
-        files=[f.relative_to(landing).as_posix() for f in files],
+        source=source.name, is_present=bool(files), files=[f.relative for f in files]
     )
     if not files and source.mandatory:
         raise LandingFileError(
@@ -426,7 +412,7 @@ def ingest_source(
         f"create table if not exists {extras} (_source_file varchar, _source_row bigint, "
         "column_name varchar, value_token varchar)"
     )
-    read, gone, unchanged = _plan(con, landing, source, files, version)
+    read, gone, unchanged, digests = _plan(con, source, files, version)
     result.files_read = [d.relative for d in read]
     result.files_dropped = gone
 
@@ -485,15 +471,12 @@ def ingest_source(
         )
 
     if spark_reader is None:
-        landed = load_source_files(
-            con, landing, source, [d.path for d in read], store_rows, "_landed_extra"
-        )
+        landed = load_source_files(con, source, read, store_rows, "_landed_extra")
     else:
         landed = spark_reader(
             con,
-            landing,
             source,
-            [d.path for d in read],
+            read,
             store,
             static_reason_exprs(source, "spark"),
             "_landed_extra",
@@ -520,7 +503,7 @@ def ingest_source(
                 d.relative,
                 d.size,
                 d.mtime_ns,
-                d.sha256 or sha256_file(d.path),
+                digests.get(d.relative) or d.sha256(),
                 item.encoding,
                 item.extra_columns,
                 version,
@@ -778,23 +761,36 @@ def run_ingest(
     """Ingest one source atomically: on any error the previous raw tables stay.
 
     ``engine="spark"``: Spark reads and checks the landing files
-    (:mod:`orchestration.ingest.spark`); the outcome is the same.
+    (:mod:`orchestration.ingest.spark`); the outcome is the same. The landing location
+    may then be a lake URI (:mod:`orchestration.ingest.lake`); on DuckDB it is a
+    local (or mounted) folder.
 
     The vault receives the clear class A values before the warehouse commits, so
     every token in the warehouse has its value in the vault.
     """
+    if is_uri(paths.landing) and engine != "spark":
+        raise LandingFileError(
+            f"landing location {paths.landing} is a URI: it is read by the Spark engine "
+            "(--engine spark); on DuckDB the landing location is a local or mounted folder"
+        )
     with connect(paths.warehouse) as con:
         pii = KeyStore(paths.home).key("pii")
         tokens.register(con, pii)
-        spark_reader = None
+        spark_reader = finder = None
         if engine == "spark":
-            from orchestration.ingest import spark
+            from orchestration.ingest import lake, spark
 
             spark_reader = functools.partial(spark.read_source_files, home=paths.home, pii_key=pii)
+            if is_uri(paths.landing):
+                finder = functools.partial(
+                    lake.lake_files, spark.session(paths.home), str(paths.landing)
+                )
         con.execute("begin transaction")
         try:
             version = store_version(source, pii, engine)
-            result = ingest_source(con, paths.landing, source, as_of, run_id, version, spark_reader)
+            result = ingest_source(
+                con, paths.landing, source, as_of, run_id, version, spark_reader, finder
+            )
             if result.vault_values is not None and result.vault_values.num_rows:
                 vault.store(paths, result.vault_values, result.vault_customers, run_id)
         except BaseException:

@@ -18,12 +18,15 @@ the store, which hold tokens but never a clear class A value) live under
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import functools
+import io
 import os
 import shutil
 import sys
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -33,9 +36,11 @@ from contracts.landing import Source
 from orchestration import PYSPARK_PANDAS_WARNING
 from orchestration.ingest.files import (
     LandedFile,
+    LandingFile,
     LandingFileError,
     contract_columns,
     landed_file,
+    plain_named,
 )
 from orchestration.security import tokens
 from orchestration.warehouse import quote_ident, quote_literal
@@ -123,20 +128,38 @@ def stop_session() -> None:
     SparkContext._jvm = None
 
 
-def _spark_path(path: Path) -> str:
-    """A local file as a URI: Spark reads no glob characters in it as a pattern there."""
-    return path.resolve().as_uri()
+def _csv_header(file: LandingFile, encoding: str) -> list[str]:
+    """The column names of a CSV file's header, named as Spark names them (an empty
+    name is ``_c<index>``; names equal in any case get their index appended)."""
+    with file.open() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        row = next(csv.reader(text), [])
+    if row and row[0].startswith("\ufeff"):  # a byte-order mark is not part of the name
+        row[0] = row[0][1:]
+    named = [name.lower() for name in row if name]
+    duplicates = {name for name in named if named.count(name) > 1}
+    return [
+        f"_c{index}" if not name else f"{name}{index}" if name.lower() in duplicates else name
+        for index, name in enumerate(row)
+    ]
 
 
-def _read_file(spark: SparkSession, path: Path, encoding: str) -> DataFrame:
+def _read_file(spark: SparkSession, file: LandingFile, encoding: str) -> DataFrame:
     """Every column of one landing file as text, in the file's row order."""
-    if path.suffix.lower() == ".parquet":
-        frame = spark.read.parquet(_spark_path(path))
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    if file.suffix == ".parquet":
+        frame = spark.read.parquet(file.spark_path)
         return frame.select([frame[c].cast("string").alias(c) for c in frame.columns])
+    # The header is read here, not inferred by Spark: Spark's inference of a
+    # multi-line CSV file expands the file's name as a pattern a second time, so
+    # "customers [1].csv" would take the header of "customers 1.csv", and
+    # "customers {a,b}.csv" would not be found.
+    schema = StructType([StructField(n, StringType()) for n in _csv_header(file, encoding)])
     return spark.read.csv(
-        _spark_path(path),
-        header=True,
-        inferSchema=False,
+        file.spark_path,
+        schema=schema,
+        header=True,  # the first record is the header: skipped
+        enforceSchema=True,
         # quoted values may hold separators and line breaks; a doubled quote is a quote
         multiLine=True,
         quote='"',
@@ -152,11 +175,56 @@ def _read_file(spark: SparkSession, path: Path, encoding: str) -> DataFrame:
     )
 
 
+def _spark_message(exc: Exception) -> str:
+    """The first telling line of a Spark error (not Py4J's "An error occurred while
+    calling o42.csv.")."""
+    lines = [line.strip().lstrip(": ") for line in str(exc).splitlines()]
+    told = [line for line in lines if line and not line.startswith("An error occurred")]
+    return (told[0] if told else type(exc).__name__)[:300]
+
+
+def _hadoop_readable(file: LandingFile, work: Path, number: int) -> LandingFile:
+    """``file``, or a link to it with a plain name when Hadoop cannot open its own:
+    a ':' in a file's name reads as a URI scheme to Hadoop's local file system. (A
+    lake file with such a name is refused when it is listed, lake.lake_files.)"""
+    if not file.is_local or ":" not in PurePosixPath(file.relative).name:
+        return file
+    link = plain_named(Path(file.location), work, number)
+    return dataclasses.replace(file, location=str(link))
+
+
+def _file_rows(spark: SparkSession, file: LandingFile, item: LandedFile) -> DataFrame:
+    """The rows of one landing file, every column as text, numbered in the file's
+    order (``_source_row`` from 1, as the DuckDB reader numbers them) and named by
+    ``_source_file``; kept in Spark's memory. Sets ``item.rows``."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    try:
+        frame = _read_file(spark, file, item.encoding)
+        if file.suffix == ".csv" and frame.columns:
+            # a CRLF file: the CR that ends each row is not data (the header's is
+            # taken off by the header's reader, _csv_header)
+            last = frame.columns[-1]
+            frame = frame.withColumn(last, F.regexp_replace(F.col(f"`{last}`"), "\r\\z", ""))
+        frame = (
+            frame.withColumn(
+                "_source_row",
+                F.row_number().over(Window.orderBy(F.monotonically_increasing_id())),
+            )
+            .withColumn("_source_file", F.lit(item.relative))
+            .persist()
+        )
+        item.rows = frame.count()
+    except Exception as exc:  # Spark's analysis and read errors
+        raise LandingFileError(f"{item.relative}: unreadable: {_spark_message(exc)}") from exc
+    return frame
+
+
 def read_source_files(
     con: duckdb.DuckDBPyConnection,
-    landing: Path,
     source: Source,
-    files: list[Path],
+    files: list[LandingFile],
     store: str,
     static_reasons: list[str],
     extra_table: str,
@@ -170,7 +238,6 @@ def read_source_files(
     ``_content``); the clear class A values with their tokens go to the temp table
     ``vault_table`` and the unknown columns' values to ``extra_table``, as the DuckDB
     reader leaves them. ``static_reasons``: the DuckDB SQL of the row checks."""
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     con.execute(
@@ -192,72 +259,57 @@ def read_source_files(
     )
     landed: list[LandedFile] = []
     checked, extras, persisted = [], [], []
-    for path in files:
-        item = landed_file(landing, path, source)
-        landed.append(item)
-        try:
-            frame = _read_file(spark, path, item.encoding)
-            present = frame.columns
-        except Exception as exc:  # Spark's analysis and read errors
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise LandingFileError(f"{item.relative}: unreadable: {first}") from exc
-        if path.suffix.lower() == ".csv" and present:
-            # a CRLF file: the CR that ends each line (the header's too) is not data
-            last = present[-1].removesuffix("\r")
-            frame = frame.withColumnRenamed(present[-1], last)
-            frame = frame.withColumn(last, F.regexp_replace(F.col(f"`{last}`"), "\r\\z", ""))
-            present = frame.columns
-        by_lower = contract_columns(item, source, present)
-        # the rows in file order, numbered from 1 as the DuckDB reader numbers them
-        frame = frame.withColumn(
-            "_source_row", F.row_number().over(Window.orderBy(F.monotonically_increasing_id()))
-        ).withColumn("_source_file", F.lit(item.relative))
-        frame = frame.persist()
-        persisted.append(frame)
-        item.rows = frame.count()
-        for extra in item.extra_columns:
-            extras.append(
+    work = home / "spark" / "ingest" / f"{source.name}-{uuid.uuid4().hex}"
+    work.mkdir(mode=0o700, parents=True)
+    try:
+        for number, file in enumerate(files):
+            item = landed_file(file, source)
+            landed.append(item)
+            frame = _file_rows(spark, _hadoop_readable(file, work, number), item)
+            persisted.append(frame)
+            by_lower = contract_columns(item, source, frame.columns[:-2])
+            for extra in item.extra_columns:
+                extras.append(
+                    frame.select(
+                        "_source_file",
+                        "_source_row",
+                        F.lit(extra).alias("column_name"),
+                        F.col(f"`{extra}`").cast("string").alias("value"),
+                    )
+                )
+            checked.append(
                 frame.select(
+                    *[
+                        F.expr(f"nullif(trim(`{by_lower[c]}`), '')").alias(c)
+                        if c in by_lower
+                        else F.lit(None).cast("string").alias(c)
+                        for c in cols
+                    ],
                     "_source_file",
                     "_source_row",
-                    F.lit(extra).alias("column_name"),
-                    F.col(f"`{extra}`").cast("string").alias("value"),
                 )
             )
-        checked.append(
-            frame.select(
-                *[
-                    F.expr(f"nullif(trim(`{by_lower[c]}`), '')").alias(c)
-                    if c in by_lower
-                    else F.lit(None).cast("string").alias(c)
-                    for c in cols
-                ],
-                "_source_file",
-                "_source_row",
-            )
-        )
-    rows = functools.reduce(lambda a, b: a.unionByName(b), checked)
-    for c in class_a:
-        rows = rows.withColumn(c.stored_name, token(F.col(c.name)))
-    # exact duplicates are found by key and content: a hash of every value, a null
-    # told apart from any text (Spark's hash skips nulls, so (null, 'x') would equal
-    # ('x', null))
-    content = "xxhash64(" + ", ".join(f"coalesce('v' || `{c}`, 'n')" for c in cols) + ")"
-    rows = rows.withColumn("_static", F.expr(reasons)).withColumn("_content", F.expr(content))
-    rows = rows.persist()
-    folder = home / "spark" / "ingest" / f"{source.name}-{uuid.uuid4().hex}"
-    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
+        rows = functools.reduce(lambda a, b: a.unionByName(b), checked)
+        for c in class_a:
+            rows = rows.withColumn(c.stored_name, token(F.col(c.name)))
+        # exact duplicates are found by key and content: a hash of every value, a null
+        # told apart from any text (Spark's hash skips nulls, so (null, 'x') would equal
+        # ('x', null))
+        content = "xxhash64(" + ", ".join(f"coalesce('v' || `{c}`, 'n')" for c in cols) + ")"
+        rows = rows.withColumn("_static", F.expr(reasons)).withColumn("_content", F.expr(content))
+        rows = rows.persist()
+        persisted.append(rows)
         stored = [c.stored_name for c in source.columns]
         rows.select(*stored, "_source_file", "_source_row", "_static", "_content").write.parquet(
-            _spark_path(folder)
+            # Hadoop's path form: a writer reads no pattern in it
+            f"file:{(work / 'rows').resolve()}"
         )
         con.execute(
             f"insert into {store} select {', '.join(quote_ident(s) for s in stored)}, "
             "_source_file, _source_row, _static, "
             # Spark's signed 64-bit hash as the store's unsigned one
             "cast(cast(_content as hugeint) + 9223372036854775808 as ubigint) "
-            f"from read_parquet({quote_literal(str(folder / '*.parquet'))})"
+            f"from read_parquet({quote_literal(str(work / 'rows' / '*.parquet'))})"
         )
         if class_a:
             # the clear values with their tokens, for the vault (never written here)
@@ -280,8 +332,7 @@ def read_source_files(
             con.execute(f"insert into {extra_table} select * from _spark_rows")
             con.unregister("_spark_rows")
     finally:
-        rows.unpersist()
         for frame in persisted:
             frame.unpersist()
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return landed

@@ -24,8 +24,8 @@ from pathlib import Path
 import dagster as dg
 
 from contracts.landing import SOURCES
-from orchestration.ingest.files import LandingFileError, find_files
-from orchestration.settings import BUSINESS_TZ, previous_day, resolve_paths
+from orchestration.ingest.files import LandingFileError, local_files
+from orchestration.settings import BUSINESS_TZ, is_uri, previous_day, resolve_paths
 
 NIGHTLY_JOB_NAME = "nightly_tiering"
 #: tag shared by every run that writes the warehouse; the run queue admits one at a
@@ -119,19 +119,16 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 
 def landing_fingerprint(landing: Path) -> str:
     """A hash of the landing files of every source: path, size and modification time.
-    A new, changed or removed file changes it; reading the files is left to the run."""
+    A new, changed or removed file changes it; reading the files is left to the run.
+    A folder of this machine only (a lake location is run by the schedule)."""
     entries = []
     for source in SOURCES:
         try:
-            files = find_files(landing, source)
+            files = local_files(landing, source)
         except LandingFileError as exc:  # a refused link: the run will say so too
             entries.append(f"{source}: {exc}")
             continue
-        for path in files:
-            stat = path.stat()
-            entries.append(
-                f"{path.relative_to(landing).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}"
-            )
+        entries += [f"{f.relative}\t{f.size}\t{f.mtime_ns}" for f in files]
     return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
 
 
@@ -146,6 +143,12 @@ def landing_fingerprint(landing: Path) -> str:
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     landing = resolve_paths().landing
+    if is_uri(landing):
+        # listing a lake takes a Spark session; the daemon's sensor loop does not start one
+        return dg.SkipReason(
+            f"the landing sensor watches a local folder; {landing} is a lake location "
+            "(run it by the nightly schedule)"
+        )
     now = landing_fingerprint(landing)
     cursor = json.loads(context.cursor) if context.cursor else None
     if cursor is None:
