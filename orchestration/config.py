@@ -37,6 +37,7 @@ class TieringConfig(dg.ConfigurableResource):
 
     as_of_date: str = ""
     home: str = ""
+    #: the landing folder, or on the Spark engine a lake URI (``s3a://bucket/landing``)
     landing: str = ""
     #: largest share of a source's rows that may be quarantined as defective before
     #: publication is blocked (the circuit breaker).
