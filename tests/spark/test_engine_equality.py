@@ -30,7 +30,7 @@ import pytest
 
 from orchestration.demo import generate
 from tests.conftest import cut_landing, open_db, run_job, store_key
-from tests.store_diff import table_differences
+from tests.store_diff import table_differences, tables
 
 pytestmark = pytest.mark.spark
 
@@ -66,14 +66,8 @@ def homes(tmp_path_factory) -> dict[str, Path]:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        f"{schema}.{table}"
-        for schema, table in con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = 'db' order by 1, 2"
-        ).fetchall()
-        if table not in BOOKKEEPING
-    ]
+    """The published tables of the artefact attached as ``db`` (no bookkeeping)."""
+    return [t for t in tables(con, "db") if t.split(".", 1)[1] not in BOOKKEEPING]
 
 
 def _differences(duck: Path, spark: Path, names: list[str] | None = None) -> list[str]:
