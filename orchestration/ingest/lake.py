@@ -28,6 +28,7 @@ from orchestration.ingest.files import (
     is_source_file,
     refuse_links,
 )
+from orchestration.ingest.spark import spark_message
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -94,8 +95,9 @@ def lake_files(spark: SparkSession, root: str, source: str) -> list[LandingFile]
                 if is_folder_file(status.getPath().getName()):
                     statuses.append(status)
     except Exception as exc:  # the file system's own errors: no connector, no access
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LandingFileError(f"{root}: cannot list the landing location: {first}") from exc
+        raise LandingFileError(
+            f"{root}: cannot list the landing location: {spark_message(exc)}"
+        ) from exc
 
     found = []
     for status in statuses:

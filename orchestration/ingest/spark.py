@@ -175,7 +175,7 @@ def _read_file(spark: SparkSession, file: LandingFile, encoding: str) -> DataFra
     )
 
 
-def _spark_message(exc: Exception) -> str:
+def spark_message(exc: Exception) -> str:
     """The first telling line of a Spark error (not Py4J's "An error occurred while
     calling o42.csv.")."""
     lines = [line.strip().lstrip(": ") for line in str(exc).splitlines()]
@@ -217,7 +217,7 @@ def _file_rows(spark: SparkSession, file: LandingFile, item: LandedFile) -> Data
         )
         item.rows = frame.count()
     except Exception as exc:  # Spark's analysis and read errors
-        raise LandingFileError(f"{item.relative}: unreadable: {_spark_message(exc)}") from exc
+        raise LandingFileError(f"{item.relative}: unreadable: {spark_message(exc)}") from exc
     return frame
 
 
