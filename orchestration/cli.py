@@ -22,6 +22,7 @@ from orchestration.settings import (
     duckdb_settings_in_force,
     engine_of,
     is_uri,
+    lake_refusal,
     parse_as_of,
     resolve_paths,
 )
@@ -228,17 +229,14 @@ def main(argv: list[str] | None = None) -> int:
         as_of = args.as_of or default_as_of()
     else:
         paths = resolve_paths(args.home)
-    if is_uri(paths.landing) and (args.command == "demo" or engine_of(args.engine) != "spark"):
-        print(
-            f"tiering {args.command}: the landing location {paths.landing} is a URI; "
-            + (
-                "the demo writes its data to a local folder (set TIERING_LANDING to one)"
-                if args.command == "demo"
-                else "a lake is read by the Spark engine (--engine spark or "
-                "TIERING_ENGINE=spark); DuckDB reads a local or mounted folder"
-            ),
-            file=sys.stderr,
-        )
+    refusal = (
+        f"the landing location {paths.landing} is a URI: the demo writes its data to a "
+        "local folder (set TIERING_LANDING to one)"
+        if args.command == "demo" and is_uri(paths.landing)
+        else lake_refusal(paths.landing, engine_of(args.engine))
+    )
+    if refusal:
+        print(f"tiering {args.command}: {refusal}", file=sys.stderr)
         return 2
     try:
         if args.command == "demo":

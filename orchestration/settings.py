@@ -94,6 +94,17 @@ def is_uri(location: str | os.PathLike) -> bool:
     return isinstance(location, str) and bool(_URI.match(location))
 
 
+def lake_refusal(landing: str | os.PathLike, engine: str) -> str | None:
+    """Why the landing location cannot be read on ``engine``, or None: a lake URI is
+    read by the Spark engine only."""
+    if is_uri(landing) and engine != "spark":
+        return (
+            f"the landing location {landing} is a URI: a lake is read by the Spark engine "
+            "(--engine spark or TIERING_ENGINE=spark); DuckDB reads a local or mounted folder"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Paths:
     home: Path

@@ -48,7 +48,7 @@ from orchestration.ingest.files import (
 )
 from orchestration.security import tokens, vault
 from orchestration.security.keys import KeyStore
-from orchestration.settings import BUSINESS_TZ, Paths, is_uri
+from orchestration.settings import BUSINESS_TZ, Paths, is_uri, lake_refusal
 from orchestration.warehouse import connect, quote_ident, quote_literal, table_columns
 
 #: reason codes written to quarantine.<source>.reason_code, with their meaning.
@@ -503,7 +503,7 @@ def ingest_source(
                 d.relative,
                 d.size,
                 d.mtime_ns,
-                digests.get(d.relative) or d.sha256(),
+                item.sha256 or digests.get(d.relative) or d.sha256(),
                 item.encoding,
                 item.extra_columns,
                 version,
@@ -768,11 +768,8 @@ def run_ingest(
     The vault receives the clear class A values before the warehouse commits, so
     every token in the warehouse has its value in the vault.
     """
-    if is_uri(paths.landing) and engine != "spark":
-        raise LandingFileError(
-            f"landing location {paths.landing} is a URI: it is read by the Spark engine "
-            "(--engine spark); on DuckDB the landing location is a local or mounted folder"
-        )
+    if refusal := lake_refusal(paths.landing, engine):
+        raise LandingFileError(refusal)
     with connect(paths.warehouse) as con:
         pii = KeyStore(paths.home).key("pii")
         tokens.register(con, pii)
