@@ -108,6 +108,8 @@ class LandedFile:
     encoding: str = "utf-8"
     extra_columns: list[str] = field(default_factory=list)
     rows: int = 0
+    #: the file's sha256, when the encoding check read its bytes
+    sha256: str | None = None
 
 
 #: characters DuckDB's readers expand as a file pattern; a landing file whose path
@@ -200,25 +202,48 @@ def configured_encoding(source: str) -> str | None:
     return os.environ.get(f"TIERING_ENCODING_{source.upper()}") or None
 
 
-def detect_encoding(file: LandingFile, preferred: str | None) -> str:
+def _decode_error(
+    file: LandingFile, encoding: str, digest: hashlib._Hash | None = None
+) -> UnicodeDecodeError | None:
+    """Read ``file`` once, decoding it as ``encoding``: its first decoding error, or
+    None. ``digest`` is fed every byte (the read then goes on to the end)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    error = None
+    with file.open() as fh:
+        while chunk := fh.read(1 << 20):
+            if digest is not None:
+                digest.update(chunk)
+            if error is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    error = exc
+            elif digest is None:
+                break
+    if error is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            error = exc
+    return error
+
+
+def detect_encoding(file: LandingFile, preferred: str | None) -> tuple[str, str]:
+    """The encoding of a CSV file (``preferred``, else the first of
+    :data:`AUTO_ENCODINGS` that decodes all of it) and the file's sha256, taken in
+    the same first read (a file in a lake is not read twice for them)."""
     candidates = (preferred,) if preferred else AUTO_ENCODINGS
-    for encoding in candidates:
+    digest = hashlib.sha256()
+    for number, encoding in enumerate(candidates):
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
             raise LandingFileError(
                 f"{file.relative}: unknown encoding {encoding!r} configured"
             ) from exc
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with file.open() as fh:
-                while chunk := fh.read(1 << 20):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError as exc:
-            last = exc
-            continue
+        last = _decode_error(file, encoding, digest if number == 0 else None)
+        if last is None:
+            return encoding, digest.hexdigest()
     tried = ", ".join(candidates)
     raise LandingFileError(
         f"{file.relative}: not readable as {tried} (byte {last.start}: {last.reason}); "
@@ -254,7 +279,7 @@ def landed_file(file: LandingFile, source: Source) -> LandedFile:
     if file.size == 0:
         raise LandingFileError(f"{item.relative}: empty file (0 bytes)")
     if file.suffix == ".csv":
-        item.encoding = detect_encoding(file, configured_encoding(source.name))
+        item.encoding, item.sha256 = detect_encoding(file, configured_encoding(source.name))
     return item
 
 

@@ -3,6 +3,8 @@ Spark engine only, refused by name everywhere else. (Reading one through Spark i
 tested in tests/spark/test_lake_landing.py.)"""
 
 import datetime as dt
+import hashlib
+import io
 from pathlib import Path
 
 import dagster as dg
@@ -10,7 +12,7 @@ import pytest
 
 from contracts.landing import SOURCES
 from orchestration.cli import main
-from orchestration.ingest.files import LandingFile, LandingFileError
+from orchestration.ingest.files import LandingFile, LandingFileError, detect_encoding
 from orchestration.ingest.load import run_ingest
 from orchestration.run.schedules import landing_sensor
 from orchestration.settings import is_uri, resolve_paths
@@ -89,3 +91,24 @@ def test_the_landing_sensor_leaves_a_lake_to_the_schedule(monkeypatch):
     result = landing_sensor(dg.build_sensor_context(cursor=None))
     assert isinstance(result, dg.SkipReason)
     assert "s3a://b/l is a lake location" in result.skip_message
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "reads"),
+    [("客户,金额\n", "utf-8", 1), ("客户,金额\n", "gb18030", 2)],
+)
+def test_the_encoding_check_gives_the_sha256_of_its_first_read(text, encoding, reads):
+    """A file in a lake is streamed through the JVM: its encoding and its sha256 come
+    from one read (a second only for a fallback encoding)."""
+    data = ("customer_id,name\n" + text * 1000).encode(encoding)
+    opened = []
+
+    def opener():
+        opened.append(1)
+        return io.BytesIO(data)
+
+    file = LandingFile(
+        relative="customers.csv", size=len(data), mtime_ns=1, location="x", opener=opener
+    )
+    assert detect_encoding(file, None) == (encoding, hashlib.sha256(data).hexdigest())
+    assert len(opened) == reads
